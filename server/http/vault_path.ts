@@ -1,0 +1,206 @@
+/**
+ * Vault's request model for the admin API (`/v1/...`), modelled on Vault's sdk/framework:
+ * a path declares its fields and the operations it supports; the framework maps the HTTP method to
+ * an operation, reads and types the body, authenticates the token, runs the existence check that
+ * tells create from update, checks the ACL, and renders the answer in Vault's envelope.
+ *
+ * Handlers stay small: they get typed data and an authenticated context, and return data (or
+ * nothing, which is 204).
+ */
+import type { Request, Response, Router } from 'express';
+import { LanyardError, notFound, permissionDenied } from '../errors.js';
+import type { Capability } from '../policy/index.js';
+import type { AuthContext } from '../auth/context.js';
+import { decodeBody, decodeQuery, readRawBody } from './body.js';
+import { parseFields, unknownFieldsWarning, type FieldSchema, type FieldValues } from './fields.js';
+import { requestContext, type RequestContext } from './request_context.js';
+import { sendVaultError } from './vault_response.js';
+
+export type Operation = 'read' | 'list' | 'create' | 'update' | 'delete';
+
+/** Vault's `auth` block, for login and token-create responses. */
+export interface AuthBlock {
+  readonly client_token: string;
+  readonly accessor: string;
+  readonly policies: readonly string[];
+  readonly token_policies: readonly string[];
+  readonly identity_policies?: readonly string[];
+  readonly metadata: Readonly<Record<string, string>> | null;
+  readonly lease_duration: number;
+  readonly renewable: boolean;
+  readonly entity_id: string;
+  readonly token_type: 'service';
+  readonly orphan: boolean;
+  readonly mfa_requirement: null;
+  readonly num_uses: number;
+}
+
+export interface VaultResult {
+  readonly data?: unknown;
+  readonly warnings?: readonly string[];
+  readonly auth?: AuthBlock;
+  readonly status?: number;
+}
+
+/** A response outside Vault's envelope (discovery, JWKS, introspection…). */
+export interface RawResult {
+  readonly raw: true;
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface VaultRequest<S extends FieldSchema> extends RequestContext {
+  readonly operation: Operation;
+  /** The logical path without `/v1/`, e.g. `identity/oidc/key/k1` (list paths end in `/`). */
+  readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly data: FieldValues<S>;
+  /** Undefined only on unauthenticated operations. */
+  readonly auth: AuthContext | undefined;
+  readonly http: Request;
+}
+
+export type Handler<S extends FieldSchema> = (req: VaultRequest<S>) => Promise<VaultResult | RawResult | undefined | void>;
+
+export interface VaultPath<S extends FieldSchema = FieldSchema> {
+  /** Express pattern relative to `/v1`, e.g. `/identity/oidc/key/:name`. */
+  readonly pattern: string;
+  readonly fields?: S;
+  /** Operations that need no token (discovery, login). */
+  readonly unauthenticated?: readonly Operation[];
+  /** Whether the addressed resource exists: a write to an existing one is `update`, else `create`. */
+  readonly existence?: (req: VaultRequest<S>) => Promise<boolean>;
+  /** Mount type reported in the envelope (`identity`, `token`, `userpass`, `system`). */
+  readonly mountType?: string;
+  readonly operations: Partial<Record<Operation, Handler<S>>>;
+}
+
+/** Name segments follow Vault's GenericNameRegex; other names do not route. */
+const NAME_PATTERN = /^\w(?:[\w.-]*\w)?$/;
+
+export interface VaultPathDeps {
+  readonly authenticate: (req: Request, ctx: RequestContext) => Promise<AuthContext | undefined>;
+  /** Spend one use of the token (num_uses); false when it was exhausted meanwhile. */
+  readonly consumeUse: (auth: AuthContext) => Promise<boolean>;
+  readonly maxRequestBytes: number;
+}
+
+export function definePath<S extends FieldSchema>(path: VaultPath<S>): VaultPath<S> {
+  return path;
+}
+
+export function mountVaultPaths(router: Router, paths: readonly VaultPath<FieldSchema>[], deps: VaultPathDeps): void {
+  for (const path of paths) {
+    router.all(path.pattern, (req, res) => {
+      handle(path, req, res, deps).catch((err: unknown) => sendVaultError(res, err, requestContext(req)));
+    });
+  }
+}
+
+async function handle<S extends FieldSchema>(path: VaultPath<S>, req: Request, res: Response, deps: VaultPathDeps): Promise<void> {
+  const ctx = requestContext(req);
+  const params = req.params as Record<string, string>;
+  for (const value of Object.values(params)) {
+    if (!NAME_PATTERN.test(value)) throw new LanyardError('not_found', 'unsupported path', { detail: `bad name ${JSON.stringify(value)}` });
+  }
+  const url = new URL(req.originalUrl, 'http://x');
+  const query = decodeQuery(url.searchParams);
+  let operation = operationFor(req.method, query);
+  const rawData = operation === 'create' ? decodeBody(await readRawBody(req, deps.maxRequestBytes), req.headers['content-type']) : withoutListFlag(query);
+  const logicalPath = url.pathname.replace(/^\/v1\//, '').replace(/\/+$/, '') + (operation === 'list' ? '/' : '');
+  const handlerFor = (op: Operation): Handler<S> | undefined => path.operations[op];
+  if (operation === 'create' && !handlerFor('create') && !handlerFor('update')) throw unsupported();
+  if (operation !== 'create' && !handlerFor(operation)) throw unsupported();
+
+  const anonymous = path.unauthenticated?.includes(operation) ?? false;
+  const auth = anonymous ? undefined : await deps.authenticate(req, ctx);
+  if (!anonymous && !auth) throw permissionDenied('missing or invalid token');
+
+  const parsed = parseFields(path.fields ?? ({} as S), rawData);
+  const request: VaultRequest<S> = { ...ctx, operation, path: logicalPath, params, data: parsed.values, auth, http: req };
+
+  // Vault's existence check: a write to something that exists is an update.
+  if (operation === 'create') {
+    const exists = path.existence ? await path.existence(request) : false;
+    operation = exists || !handlerFor('create') ? 'update' : 'create';
+    if (!handlerFor(operation)) throw unsupported();
+  }
+  if (auth) {
+    if (!auth.acl.allows(logicalPath, operation as Capability)) throw permissionDenied(`policy denies ${operation} on ${logicalPath}`);
+    if (!(await deps.consumeUse(auth))) throw permissionDenied('token use limit reached');
+  }
+
+  const result = await (handlerFor(operation) as Handler<S>)({ ...request, operation });
+  sendResult(res, ctx, operation, path.mountType ?? '', result, parsed.unknown);
+}
+
+function sendResult(
+  res: Response,
+  ctx: RequestContext,
+  operation: Operation,
+  mountType: string,
+  result: VaultResult | RawResult | undefined | void,
+  unknown: readonly string[],
+): void {
+  if (result && 'raw' in result) {
+    res.status(result.status);
+    for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+    if (!res.hasHeader('cache-control')) res.setHeader('Cache-Control', 'no-store');
+    res.json(result.body);
+    return;
+  }
+  res.setHeader('Cache-Control', 'no-store');
+  if (!result || (result.data === undefined && result.auth === undefined && !result.warnings?.length)) {
+    if (operation === 'read') throw notFound();
+    res.status(204).end();
+    return;
+  }
+  if (operation === 'list' && isEmptyList(result.data)) throw notFound();
+  const warnings = [...(result.warnings ?? []), ...(unknown.length > 0 ? [unknownFieldsWarning(unknown)] : [])];
+  res.status(result.status ?? 200).json({
+    request_id: ctx.requestId,
+    lease_id: '',
+    renewable: false,
+    lease_duration: 0,
+    data: result.data ?? null,
+    wrap_info: null,
+    warnings: warnings.length > 0 ? warnings : null,
+    auth: result.auth ?? null,
+    mount_type: mountType,
+  });
+}
+
+function operationFor(method: string, query: Record<string, unknown>): Operation {
+  switch (method) {
+    case 'GET':
+    case 'HEAD': {
+      const list = query.list;
+      if (list === undefined) return 'read';
+      if (typeof list === 'string' && /^(1|t|true)$/i.test(list)) return 'list';
+      if (typeof list === 'string' && /^(0|f|false)$/i.test(list)) return 'read';
+      throw new LanyardError('invalid_request', '', { detail: 'unparsable list parameter' });
+    }
+    case 'POST':
+    case 'PUT':
+      return 'create';
+    case 'DELETE':
+      return 'delete';
+    default:
+      throw unsupported();
+  }
+}
+
+function withoutListFlag(query: Record<string, unknown>): Record<string, unknown> {
+  const { list: _list, ...rest } = query;
+  return rest;
+}
+
+function isEmptyList(data: unknown): boolean {
+  const keys = (data as { keys?: unknown } | null | undefined)?.keys;
+  return !Array.isArray(keys) || keys.length === 0;
+}
+
+function unsupported(): LanyardError {
+  return new LanyardError('unsupported_operation', 'unsupported operation');
+}

@@ -1,0 +1,69 @@
+/**
+ * Lanyard's record kinds, split by how they behave:
+ *
+ * - configuration (lowdb JSON file): few records, changed by administrators, read constantly;
+ *   the file is rewritten on each write, so nothing here may change per request.
+ * - state (SQLite): many records or frequent writes — entities, groups, users, tokens, use
+ *   counters, OIDC sessions/grants/codes.
+ *
+ * Secondary indexes are declared here once; every backend maintains them.
+ */
+import type { KindDefinition, Schema } from './types.js';
+
+const kind = <T>(definition: KindDefinition<T> = {}): KindDefinition<never> => definition as KindDefinition<never>;
+
+interface Named {
+  readonly name: string;
+}
+
+export const CONFIG_KINDS = {
+  /** Singleton `instance`: initialisation state, organisation id, auth mount accessors. */
+  system: kind(),
+  policy: kind(),
+  oidc_key: kind(),
+  oidc_scope: kind(),
+  oidc_assignment: kind(),
+  oidc_client: kind<{ client_id: string }>({ indexes: { client_id: { unique: true, of: (c) => c.client_id } } }),
+  oidc_provider: kind(),
+  oidc_role: kind<{ client_id: string }>({ indexes: { client_id: { unique: true, of: (r) => r.client_id } } }),
+  /** Machine login (Infisical OIDC auth) configuration per identity. */
+  oidc_auth: kind(),
+  /** Upstream SSO configuration (singleton per organisation). */
+  sso_config: kind(),
+} as const satisfies Schema;
+
+export const STATE_KINDS = {
+  entity: kind<Named & { aliases: ReadonlyArray<{ id: string; mount_accessor: string; name: string }> }>({
+    indexes: {
+      name: { unique: true, of: (e) => e.name.toLowerCase() },
+      alias: { unique: true, of: (e) => e.aliases.map((a) => `${a.mount_accessor}/${a.name.toLowerCase()}`) },
+      alias_id: { unique: true, of: (e) => e.aliases.map((a) => a.id) },
+    },
+  }),
+  group: kind<Named & { member_entity_ids: readonly string[]; member_group_ids: readonly string[] }>({
+    indexes: {
+      name: { unique: true, of: (g) => g.name.toLowerCase() },
+      member_entity: { of: (g) => g.member_entity_ids },
+      member_group: { of: (g) => g.member_group_ids },
+    },
+  }),
+  userpass_user: kind(),
+  token: kind<{ accessor: string; entity_id: string; parent_accessor: string }>({
+    indexes: {
+      accessor: { unique: true, of: (t) => t.accessor },
+      entity: { of: (t) => t.entity_id || undefined },
+      parent: { of: (t) => t.parent_accessor || undefined },
+    },
+  }),
+  /** node-oidc-provider models, namespaced `<provider>:<model>:<id>`. */
+  oidc_state: kind<{ grantId?: string; uid?: string; userCode?: string }>({
+    indexes: {
+      grant: { of: (s) => s.grantId },
+      uid: { of: (s) => s.uid },
+      user_code: { of: (s) => s.userCode },
+    },
+  }),
+} as const satisfies Schema;
+
+export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;
+export type KindName = keyof typeof SCHEMA;
