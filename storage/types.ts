@@ -7,6 +7,16 @@
  * hand, so a half-written index cannot exist.
  *
  * Every backend runs the same conformance suite (test/storage/conformance.ts).
+ *
+ * Decisions the signatures leave open, the same in every backend:
+ * - Values are stored as JSON: what JSON.stringify drops or converts is dropped or converted
+ *   (undefined properties vanish, Dates become strings). Reads return copies, never shared objects.
+ * - Malformed arguments are programming errors and reject with TypeError, like UnknownKindError
+ *   for kinds: an empty id or one with a lone UTF-16 surrogate (SQLite could not store it
+ *   faithfully), a value JSON cannot hold (undefined, a function, a BigInt, a cycle, a promise), a
+ *   non-finite `expiresAt` or `gc(now)`, a negative or fractional `limit`, an index name the kind
+ *   does not declare.
+ * - Ids sort in code-point order (SQLite's order over UTF-8), not JavaScript's UTF-16 order.
  */
 
 /** A plain JSON value: what a record may contain. */
@@ -15,8 +25,17 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 /** Values an index function may yield for a record: none, one, or several. */
 export type IndexValue = string | readonly string[] | undefined;
 
+/**
+ * `of` must be pure and yield strings without lone surrogates (TypeError otherwise); `null` counts
+ * as no value, like `undefined`. An index is known by its name: SQLite stores index values and
+ * rebuilds a kind's at open when its index names or uniqueness changed, so changing what an
+ * existing index yields needs a new index name.
+ */
 export interface IndexDefinition<T = unknown> {
-  /** A second record yielding a value another record already holds fails with AlreadyExistsError. */
+  /**
+   * A second record yielding a value another record already holds fails with AlreadyExistsError.
+   * Expired records hold nothing.
+   */
   readonly unique?: boolean;
   readonly of: (record: T) => IndexValue;
 }
@@ -30,9 +49,10 @@ export type Schema = Readonly<Record<string, KindDefinition<never>>>;
 
 export interface WriteOptions {
   /**
-   * Absolute expiry in milliseconds since the epoch. An expired record is invisible to every read
-   * at once and removed by `gc`. Omitted: the record never expires (an update keeps the old expiry
-   * unless it gives a new one).
+   * Absolute expiry in milliseconds since the epoch; expired means `expiresAt <= now`. An expired
+   * record is invisible to every read at once and removed by `gc`; its id and unique index values
+   * are free again. Omitted: the record never expires (so `put` without it clears an old expiry;
+   * an update keeps the old expiry unless it gives a new one).
    */
   readonly expiresAt?: number;
 }
@@ -52,8 +72,9 @@ export interface ListOptions {
 
 /**
  * The update callback of an atomic read-modify-write. It must be synchronous and pure apart from
- * its return value: backends may call it inside a database transaction. Throwing aborts the update
- * and nothing is written. Returning `undefined` deletes the record.
+ * its return value: backends may call it inside a database transaction, and a returned promise is
+ * refused with TypeError. It receives a copy, which it may modify and return. Throwing aborts the
+ * update and nothing is written. Returning `undefined` deletes the record.
  */
 export type Updater<T> = (current: T) => T | undefined;
 
@@ -74,13 +95,13 @@ export interface Storage {
    */
   update<T>(kind: string, id: string, updater: Updater<T>, options?: WriteOptions): Promise<T | undefined>;
 
-  /** Remove a record; resolves to whether it existed. */
+  /** Remove a record; resolves to whether it existed (an expired record did not, but is removed). */
   delete(kind: string, id: string): Promise<boolean>;
 
   /** Entries of a kind, sorted by id (code-point order). */
   list<T>(kind: string, options?: ListOptions): Promise<Array<Entry<T>>>;
 
-  /** Entries whose index yields `value`, sorted by id. */
+  /** Entries whose index yields `value`, sorted by id. TypeError for an index the kind does not declare. */
   findBy<T>(kind: string, index: string, value: string): Promise<Array<Entry<T>>>;
 
   /** Remove every record expired at the given instant; resolves to how many were removed. */
@@ -89,6 +110,9 @@ export interface Storage {
   /** A real round trip through the backend (a write and a read); rejects when storage is unusable. */
   ping(): Promise<void>;
 
-  /** Finish in-flight writes and release files. Further calls reject with StorageClosedError. */
+  /**
+   * Finish in-flight writes and release files. Further calls reject with StorageClosedError, except
+   * close itself, which resolves again so shutdown paths need not track who closed first.
+   */
   close(): Promise<void>;
 }

@@ -1,0 +1,62 @@
+/**
+ * The Express application: request context first, then the unauthenticated system endpoints,
+ * then the Vault-shaped admin API under `/v1` and the Infisical-shaped API under `/api/v1`.
+ * Protocol routers (node-oidc-provider) mount before the admin routes and parse their own bodies.
+ */
+import express, { type Express, type Request, type Response } from 'express';
+import { LanyardError } from './errors.js';
+import { tokenFromHeaders } from './auth/authenticator.js';
+import { requestContext, requestContextMiddleware } from './http/request_context.js';
+import { mountVaultPaths, type VaultPath } from './http/vault_path.js';
+import { sendVaultError } from './http/vault_response.js';
+import type { Services } from './services.js';
+import { healthHandler } from './sys/health.js';
+import { initHandler, initStatusHandler } from './sys/init.js';
+import { metricsPaths } from './sys/metrics.js';
+import { policyPaths } from './sys/policies.js';
+import { tokenPaths } from './tokens/routes.js';
+import { parseCidr, type Cidr } from './util/cidr.js';
+
+/** Extra route sets contributed by features (identity, userpass, OIDC, machine login…). */
+export interface AppFeatures {
+  readonly vaultPaths?: ReadonlyArray<(services: Services) => VaultPath[]>;
+  /** Routers mounted before the admin API, e.g. protocol endpoints and `/api/v1`. */
+  readonly routers?: ReadonlyArray<(app: Express, services: Services) => void>;
+}
+
+export function createApp(services: Services, features: AppFeatures = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const trusted = services.config.trustedProxies.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
+  app.use(requestContextMiddleware(services.log, trusted));
+
+  const health = healthHandler(services);
+  app.get('/v1/sys/health', health);
+  app.head('/v1/sys/health', health);
+  app.get('/v1/sys/init', initStatusHandler(services));
+  app.put('/v1/sys/init', initHandler(services));
+  app.post('/v1/sys/init', initHandler(services));
+  app.get('/healthz/live', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/healthz/ready', health);
+
+  for (const mount of features.routers ?? []) mount(app, services);
+
+  const v1 = express.Router({ caseSensitive: true });
+  const paths = [policyPaths, tokenPaths, metricsPaths, ...(features.vaultPaths ?? [])].flatMap((build) => build(services));
+  mountVaultPaths(v1, paths, {
+    authenticate: (req, ctx) => services.authenticator.authenticate(tokenFromHeaders(req.headers), ctx.clientIp),
+    consumeUse: (auth) => services.authenticator.consumeUse(auth),
+    maxRequestBytes: services.config.maxRequestBytes,
+  });
+  app.use('/v1', v1);
+  app.use('/v1', (req: Request, res: Response) => {
+    sendVaultError(res, new LanyardError('not_found', 'unsupported path'), requestContext(req));
+  });
+
+  // Last resort: anything thrown outside a route's own handling (e.g. a router bug).
+  app.use((err: unknown, req: Request, res: Response, _next: express.NextFunction) => {
+    sendVaultError(res, err, requestContext(req));
+  });
+  return app;
+}

@@ -1,0 +1,34 @@
+/** Everything a full Lanyard server serves beyond the core (policies, tokens, sys). */
+import type { AppFeatures } from './app.js';
+import { identityPaths } from './identity/routes/index.js';
+import { assignmentPaths } from './oidc/admin/assignments.js';
+import { clientPaths } from './oidc/admin/clients.js';
+import { oidcConfigPaths } from './oidc/admin/config.js';
+import { identityTokenPaths } from './oidc/admin/identity_token.js';
+import { introspectPaths } from './oidc/admin/introspect.js';
+import { keyPaths } from './oidc/admin/keys.js';
+import { machineLoginRoutes } from './machine/index.js';
+import { providerPaths } from './oidc/admin/providers.js';
+import { rolePaths } from './oidc/admin/roles.js';
+import { scopePaths } from './oidc/admin/scopes.js';
+import { wellKnownPaths } from './oidc/admin/well_known.js';
+import { mountOidcProviders } from './oidc/provider/mount.js';
+import { userpassPaths } from './userpass/index.js';
+
+export const features: AppFeatures = {
+  vaultPaths: [
+    identityPaths,
+    userpassPaths,
+    keyPaths,
+    scopePaths,
+    assignmentPaths,
+    clientPaths,
+    providerPaths,
+    rolePaths,
+    identityTokenPaths,
+    introspectPaths,
+    oidcConfigPaths,
+    wellKnownPaths,
+  ],
+  routers: [mountOidcProviders, machineLoginRoutes],
+};

@@ -1,0 +1,22 @@
+/** The long-lived parts of a running server, built once by the runtime and handed to routes. */
+import type { Seal } from '../keys/seal.js';
+import type { Storage } from '../storage/types.js';
+import type { Authenticator } from './auth/authenticator.js';
+import type { ServerConfig } from './config.js';
+import type { Logger } from './log.js';
+import type { InitService } from './sys/init_service.js';
+import type { PolicyStore } from './sys/policy_store.js';
+import type { TokenService } from './tokens/token_service.js';
+
+export interface Services {
+  readonly config: ServerConfig;
+  readonly storage: Storage;
+  readonly seal: Seal;
+  readonly log: Logger;
+  readonly tokens: TokenService;
+  readonly policies: PolicyStore;
+  readonly init: InitService;
+  readonly authenticator: Authenticator;
+  /** The clock; injectable so tests move time without sleeping. */
+  readonly now: () => number;
+}

@@ -1,0 +1,370 @@
+/**
+ * State storage in an embedded SQLite database (better-sqlite3): tokens, entities, OIDC sessions,
+ * codes, grants. This is the hot path, so every statement is prepared once at open.
+ *
+ * Records live in one table keyed by (kind, id), holding their JSON text. Each value a record
+ * yields for an index is a row of a second table, rewritten with the record in one transaction and
+ * removed with it by a cascading foreign key; a partial unique index enforces the indexes the
+ * schema declares unique.
+ *
+ * better-sqlite3 is synchronous: each method runs to completion before another starts, and
+ * update's read, updater call and write are one transaction, so no concurrent update is lost.
+ * WAL mode lets readers in other connections proceed while one writes.
+ */
+import { randomUUID } from 'node:crypto';
+import { chmod, open } from 'node:fs/promises';
+import Database from 'better-sqlite3';
+import { AlreadyExistsError, NotFoundError, StorageClosedError, StorageError } from './errors.js';
+import {
+  checkId,
+  checkIndexValue,
+  checkInstant,
+  expiryOf,
+  indexEntries,
+  indexOf,
+  isLive,
+  kindOf,
+  listOptionsOf,
+  toJsonText,
+  type Clock,
+  type IndexEntry,
+} from './contract.js';
+import type { Entry, Json, KindDefinition, ListOptions, Schema, Storage, Updater, WriteOptions } from './types.js';
+
+export interface SqliteOptions {
+  /**
+   * NORMAL (the default): a commit survives a crash of the process; a power loss may undo the last
+   * commits but never corrupts the database. FULL: a commit also survives a power loss, at the cost
+   * of a disk flush per commit.
+   */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+  /** The clock that decides what has expired and what `gc()` removes; Date.now by default. */
+  readonly now?: Clock;
+}
+
+/** Schema migrations in order; `user_version` counts those applied. Append, never edit. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE records (
+     kind TEXT NOT NULL,
+     id TEXT NOT NULL,
+     value TEXT NOT NULL,
+     expires_at INTEGER,
+     PRIMARY KEY (kind, id)
+   );
+   CREATE INDEX records_expiry ON records (expires_at) WHERE expires_at IS NOT NULL;
+   CREATE TABLE record_indexes (
+     kind TEXT NOT NULL,
+     id TEXT NOT NULL,
+     index_name TEXT NOT NULL,
+     value TEXT NOT NULL,
+     is_unique INTEGER NOT NULL,
+     PRIMARY KEY (kind, id, index_name, value),
+     FOREIGN KEY (kind, id) REFERENCES records (kind, id) ON DELETE CASCADE
+   ) WITHOUT ROWID;
+   CREATE INDEX record_indexes_lookup ON record_indexes (kind, index_name, value);
+   CREATE UNIQUE INDEX record_indexes_unique ON record_indexes (kind, index_name, value) WHERE is_unique;
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
+];
+
+const LIVE = '(expires_at IS NULL OR expires_at > ?)';
+
+interface RecordRow {
+  readonly id: string;
+  readonly value: string;
+  readonly expiresAt: number | null;
+}
+
+type Statements = ReturnType<typeof prepare>;
+
+function prepare(db: Database.Database) {
+  return {
+    read: db.prepare<[string, string, number], Omit<RecordRow, 'id'>>(
+      `SELECT value, expires_at AS expiresAt FROM records WHERE kind = ? AND id = ? AND ${LIVE}`,
+    ),
+    expiry: db.prepare<[string, string], Pick<RecordRow, 'expiresAt'>>(
+      'SELECT expires_at AS expiresAt FROM records WHERE kind = ? AND id = ?',
+    ),
+    upsert: db.prepare<[string, string, string, number | null]>(
+      `INSERT INTO records (kind, id, value, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+    ),
+    delete: db.prepare<[string, string]>('DELETE FROM records WHERE kind = ? AND id = ?'),
+    deleteReturning: db.prepare<[string, string], Pick<RecordRow, 'expiresAt'>>(
+      'DELETE FROM records WHERE kind = ? AND id = ? RETURNING expires_at AS expiresAt',
+    ),
+    list: db.prepare<[string, string, number], RecordRow>(
+      `SELECT id, value, expires_at AS expiresAt FROM records WHERE kind = ? AND id >= ? AND ${LIVE} ORDER BY id`,
+    ),
+    allOfKind: db.prepare<[string], RecordRow>('SELECT id, value, expires_at AS expiresAt FROM records WHERE kind = ?'),
+    gc: db.prepare<[number]>('DELETE FROM records WHERE expires_at <= ?'),
+    findBy: db.prepare<[string, string, string, number], RecordRow>(
+      `SELECT id, r.value, expires_at AS expiresAt FROM record_indexes i JOIN records r USING (kind, id)
+       WHERE kind = ? AND index_name = ? AND i.value = ? AND ${LIVE} ORDER BY id`,
+    ),
+    owner: db.prepare<[string, string, string], Pick<RecordRow, 'id' | 'expiresAt'>>(
+      `SELECT id, expires_at AS expiresAt FROM record_indexes i JOIN records r USING (kind, id)
+       WHERE kind = ? AND index_name = ? AND i.value = ? AND is_unique`,
+    ),
+    insertIndex: db.prepare<[string, string, string, string, number]>(
+      'INSERT INTO record_indexes (kind, id, index_name, value, is_unique) VALUES (?, ?, ?, ?, ?)',
+    ),
+    deleteIndexes: db.prepare<[string, string]>('DELETE FROM record_indexes WHERE kind = ? AND id = ?'),
+    deleteKindIndexes: db.prepare<[string]>('DELETE FROM record_indexes WHERE kind = ?'),
+    getMeta: db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck(),
+    putMeta: db.prepare<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+  };
+}
+
+export class SqliteStorage implements Storage {
+  readonly #db: Database.Database;
+  readonly #schema: Schema;
+  readonly #sql: Statements;
+  readonly #now: Clock;
+  #closed = false;
+
+  private constructor(db: Database.Database, schema: Schema, now: Clock) {
+    this.#db = db;
+    this.#schema = schema;
+    this.#now = now;
+    this.#sql = prepare(db);
+    // Each call of these runs in its own transaction, rolled back when they throw.
+    this.#write = db.transaction(this.#write);
+    this.#update = db.transaction(this.#update);
+  }
+
+  /**
+   * Opens the database, creating it when absent, migrating it to the current schema and rebuilding
+   * the index rows of kinds whose declared indexes changed since the last open.
+   */
+  static async open(file: string, schema: Schema, options: SqliteOptions = {}): Promise<SqliteStorage> {
+    const { synchronous = 'NORMAL', now = Date.now } = options;
+    if (synchronous !== 'NORMAL' && synchronous !== 'FULL') throw new TypeError('synchronous must be NORMAL or FULL');
+    // SQLite gives -wal and -shm the database file's mode, so an owner-only database keeps them so.
+    await restrictToOwner(file);
+    const db = new Database(file);
+    try {
+      if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') throw new StorageError(`${file}: WAL mode unavailable`);
+      db.pragma(`synchronous = ${synchronous}`);
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+      migrate(db, file);
+      const storage = new SqliteStorage(db, schema, now);
+      storage.#rebuildChangedIndexes();
+      return storage;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  async get<T>(kind: string, id: string): Promise<T | undefined> {
+    this.#kind(kind);
+    checkId(id);
+    const row = this.#sql.read.get(kind, id, this.#now());
+    return row && (JSON.parse(row.value) as T);
+  }
+
+  async create<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
+    const definition = this.#kind(kind);
+    checkId(id);
+    this.#write('create', kind, definition, id, toJsonText(value), expiryOf(options));
+  }
+
+  async put<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
+    const definition = this.#kind(kind);
+    checkId(id);
+    this.#write('put', kind, definition, id, toJsonText(value), expiryOf(options));
+  }
+
+  async update<T>(kind: string, id: string, updater: Updater<T>, options?: WriteOptions): Promise<T | undefined> {
+    const definition = this.#kind(kind);
+    checkId(id);
+    return this.#update(kind, definition, id, updater as Updater<unknown>, expiryOf(options)) as T | undefined;
+  }
+
+  async delete(kind: string, id: string): Promise<boolean> {
+    this.#kind(kind);
+    checkId(id);
+    const removed = this.#sql.deleteReturning.get(kind, id);
+    return removed !== undefined && isLive(removed.expiresAt, this.#now());
+  }
+
+  async list<T>(kind: string, options?: ListOptions): Promise<Array<Entry<T>>> {
+    this.#kind(kind);
+    const { prefix, limit } = listOptionsOf(options);
+    const entries: Array<Entry<T>> = [];
+    if (limit === 0) return entries;
+    // Rows come in id order from the prefix on; the first id without the prefix ends the range.
+    for (const row of this.#sql.list.iterate(kind, prefix, this.#now())) {
+      if (!row.id.startsWith(prefix)) break;
+      if (entries.push(entryOf(row)) === limit) break;
+    }
+    return entries;
+  }
+
+  async findBy<T>(kind: string, index: string, value: string): Promise<Array<Entry<T>>> {
+    indexOf(kind, this.#kind(kind), index);
+    checkIndexValue(value);
+    return this.#sql.findBy.all(kind, index, value, this.#now()).map((row) => entryOf<T>(row));
+  }
+
+  async gc(now = this.#now()): Promise<number> {
+    this.#open();
+    checkInstant(now);
+    return this.#sql.gc.run(now).changes;
+  }
+
+  async ping(): Promise<void> {
+    this.#open();
+    const token = randomUUID();
+    this.#sql.putMeta.run('ping', token);
+    if (this.#sql.getMeta.get('ping') !== token) throw new StorageError('ping read back a different value');
+  }
+
+  /** Idempotent: closing twice resolves. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  /** Inserts or replaces a record; a transaction (see the constructor). */
+  #write = (
+    mode: 'create' | 'put',
+    kind: string,
+    definition: KindDefinition<unknown>,
+    id: string,
+    text: string,
+    expiresAt: number | undefined,
+  ): void => {
+    const now = this.#now();
+    if (mode === 'create') {
+      const existing = this.#sql.expiry.get(kind, id);
+      if (existing !== undefined && isLive(existing.expiresAt, now)) throw new AlreadyExistsError(kind, id);
+    }
+    this.#store(kind, definition, id, text, expiresAt, now);
+  };
+
+  /** Reads a record, calls the updater and writes the result; a transaction (see the constructor). */
+  #update = (
+    kind: string,
+    definition: KindDefinition<unknown>,
+    id: string,
+    updater: Updater<unknown>,
+    expiresAt: number | undefined,
+  ): unknown => {
+    const now = this.#now();
+    const current = this.#sql.read.get(kind, id, now);
+    if (current === undefined) throw new NotFoundError(kind, id);
+    const next = updater(JSON.parse(current.value));
+    if (next === undefined) {
+      this.#sql.delete.run(kind, id);
+      return undefined;
+    }
+    const text = toJsonText(next);
+    this.#store(kind, definition, id, text, expiresAt ?? current.expiresAt ?? undefined, now);
+    return JSON.parse(text);
+  };
+
+  /** Writes a record and replaces its index rows, once its unique values are known to be free. */
+  #store(kind: string, definition: KindDefinition<unknown>, id: string, text: string, expiresAt: number | undefined, now: number): void {
+    const entries = indexEntries(definition, JSON.parse(text) as Json);
+    this.#claim(kind, id, entries, now);
+    this.#sql.upsert.run(kind, id, text, expiresAt ?? null);
+    this.#sql.deleteIndexes.run(kind, id);
+    this.#insertIndexes(kind, id, entries);
+  }
+
+  #insertIndexes(kind: string, id: string, entries: readonly IndexEntry[]): void {
+    for (const { index, value, unique } of entries) this.#sql.insertIndex.run(kind, id, index, value, unique ? 1 : 0);
+  }
+
+  /**
+   * Checks that no other live record holds one of these unique values. An expired holder is
+   * already invisible; it is deleted here so the unique index lets the value go.
+   */
+  #claim(kind: string, id: string, entries: readonly IndexEntry[], now: number): void {
+    for (const { index, value, unique } of entries) {
+      if (!unique) continue;
+      const owner = this.#sql.owner.get(kind, index, value);
+      if (owner === undefined || owner.id === id) continue;
+      if (isLive(owner.expiresAt, now)) throw new AlreadyExistsError(kind, id, index);
+      this.#sql.delete.run(kind, owner.id);
+    }
+  }
+
+  /**
+   * Index rows are computed when a record is written, so a kind whose indexes were added, removed
+   * or made (non-)unique since the last open has its rows rebuilt from its records. A kind's index
+   * set is recorded by name: changing what an index function yields needs a new index name.
+   */
+  #rebuildChangedIndexes(): void {
+    this.#db
+      .transaction(() => {
+        const now = this.#now();
+        for (const kind of Object.keys(this.#schema)) {
+          const definition = kindOf(this.#schema, kind);
+          const declared = declaredIndexes(definition);
+          const key = `indexes:${kind}`;
+          if (this.#sql.getMeta.get(key) === declared) continue;
+          this.#sql.deleteKindIndexes.run(kind);
+          for (const { id, value, expiresAt } of this.#sql.allOfKind.all(kind)) {
+            if (!isLive(expiresAt, now)) continue;
+            const entries = indexEntries(definition, JSON.parse(value) as Json);
+            this.#claim(kind, id, entries, now);
+            this.#insertIndexes(kind, id, entries);
+          }
+          this.#sql.putMeta.run(key, declared);
+        }
+      })
+      .immediate();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StorageClosedError();
+  }
+
+  #kind(kind: string): KindDefinition<unknown> {
+    this.#open();
+    return kindOf(this.#schema, kind);
+  }
+}
+
+function migrate(db: Database.Database, file: string): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new StorageError(`${file} has schema version ${version}; this release knows up to ${MIGRATIONS.length}`);
+    }
+    for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
+
+/** What a kind declares about its indexes, as the text recorded in `meta`: names and uniqueness. */
+function declaredIndexes(definition: KindDefinition<unknown>): string {
+  const names = Object.keys(definition.indexes ?? {}).sort();
+  return JSON.stringify(names.map((name) => [name, definition.indexes?.[name]?.unique === true]));
+}
+
+/** Creates the file owner-only when absent and tightens an existing one and its WAL files. */
+async function restrictToOwner(file: string): Promise<void> {
+  const handle = await open(file, 'a', 0o600);
+  try {
+    await handle.chmod(0o600);
+  } finally {
+    await handle.close();
+  }
+  for (const sidecar of [`${file}-wal`, `${file}-shm`]) {
+    await chmod(sidecar, 0o600).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+}
+
+function entryOf<T>({ id, value, expiresAt }: RecordRow): Entry<T> {
+  const parsed = JSON.parse(value) as T;
+  return expiresAt === null ? { id, value: parsed } : { id, value: parsed, expiresAt };
+}

@@ -1,0 +1,126 @@
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
+import { AlreadyExistsError, StorageError } from '../../storage/errors.js';
+import { SqliteStorage } from '../../storage/sqlite.js';
+import { conformanceSchema, runClockTests, runConformanceTests, type User } from './conformance.js';
+import { randomly, runAndKill } from './killed_child.js';
+
+runConformanceTests('sqlite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lanyard-sqlite-'));
+  const file = join(dir, 'state.db');
+  return {
+    storage: await SqliteStorage.open(file, conformanceSchema),
+    reopen: () => SqliteStorage.open(file, conformanceSchema, { synchronous: 'FULL' }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+runClockTests('sqlite', async (now) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lanyard-sqlite-'));
+  return {
+    storage: await SqliteStorage.open(join(dir, 'state.db'), conformanceSchema, { now }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('SqliteStorage', () => {
+  let dir: string;
+  let file: string;
+  const mode = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
+  /** A second, independent connection, to look at the database from outside the storage. */
+  const inspect = <T>(look: (db: Database.Database) => T): T => {
+    const db = new Database(file);
+    try {
+      return look(db);
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lanyard-sqlite-'));
+    file = join(dir, 'state.db');
+  });
+
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('runs in WAL mode and keeps the database and its WAL files owner-only (0600)', async () => {
+    const storage = await SqliteStorage.open(file, conformanceSchema);
+    await storage.put('notes', 'n', {});
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) expect(await mode(path)).toBe(0o600);
+    expect(inspect((db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
+    await storage.close();
+
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) await chmod(path, 0o644).catch(() => undefined);
+    const reopened = await SqliteStorage.open(file, conformanceSchema);
+    await reopened.put('notes', 'm', {});
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) expect(await mode(path)).toBe(0o600);
+    await reopened.close();
+  });
+
+  it('records its schema version and refuses a database from a newer release', async () => {
+    await (await SqliteStorage.open(file, conformanceSchema)).close();
+    expect(inspect((db) => db.pragma('user_version', { simple: true }))).toBe(1);
+    inspect((db) => db.pragma('user_version = 99'));
+    await expect(SqliteStorage.open(file, conformanceSchema)).rejects.toBeInstanceOf(StorageError);
+  });
+
+  it('rebuilds index rows when a kind declares different indexes', async () => {
+    const plain = await SqliteStorage.open(file, { users: {} });
+    await plain.put('users', 'ann', { name: 'ann', email: 'ann@example.com', groups: ['g'] });
+    await plain.put('users', 'bob', { name: 'bob', groups: ['g'] });
+    await plain.put('users', 'old', { name: 'old', email: 'ann@example.com' }, { expiresAt: Date.now() - 1 });
+    await plain.close();
+
+    const indexed = await SqliteStorage.open(file, { users: conformanceSchema.users });
+    expect((await indexed.findBy('users', 'groups', 'g')).map((entry) => entry.id)).toEqual(['ann', 'bob']);
+    expect((await indexed.findBy('users', 'email', 'ann@example.com')).map((entry) => entry.id)).toEqual(['ann']);
+    await expect(indexed.create('users', 'cat', { name: 'cat', email: 'ann@example.com' })).rejects.toBeInstanceOf(AlreadyExistsError);
+    await indexed.close();
+  });
+
+  it('refuses to open when existing records clash in a newly unique index', async () => {
+    const plain = await SqliteStorage.open(file, { users: {} });
+    await plain.put('users', 'ann', { name: 'ann', email: 'same@example.com' });
+    await plain.put('users', 'bob', { name: 'bob', email: 'same@example.com' });
+    await plain.close();
+    await expect(SqliteStorage.open(file, { users: conformanceSchema.users })).rejects.toBeInstanceOf(AlreadyExistsError);
+  });
+
+  it('keeps every committed write, and records consistent with indexes, after writers are killed', async () => {
+    await (await SqliteStorage.open(file, conformanceSchema)).close();
+    const writer = `
+      import Database from 'better-sqlite3';
+      const db = new Database(process.env.SQLITE_FILE);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      const record = db.prepare('INSERT INTO records (kind, id, value, expires_at) VALUES (?, ?, ?, NULL)');
+      const index = db.prepare('INSERT INTO record_indexes (kind, id, index_name, value, is_unique) VALUES (?, ?, ?, ?, 1)');
+      const write = db.transaction((id) => {
+        const email = id + '@example.com';
+        record.run('users', id, JSON.stringify({ name: id, email, pad: 'x'.repeat(2000) }));
+        index.run('users', id, 'email', email);
+      });
+      for (let i = 0; ; i++) {
+        const id = process.env.ROUND + '-' + i;
+        write(id);
+        console.log(id);
+      }`;
+    for (let round = 0; round < 4; round++) {
+      const committed = await runAndKill(writer, { SQLITE_FILE: file, ROUND: String(round) }, 20, randomly(50));
+
+      const storage = await SqliteStorage.open(file, conformanceSchema);
+      for (const id of committed) {
+        expect(await storage.get<User>('users', id)).toMatchObject({ name: id });
+        expect((await storage.findBy('users', 'email', `${id}@example.com`)).map((entry) => entry.id)).toEqual([id]);
+      }
+      await storage.close();
+      expect(inspect((db) => db.pragma('integrity_check', { simple: true }))).toBe('ok');
+      expect(inspect((db) => db.pragma('foreign_key_check'))).toEqual([]);
+    }
+  });
+});
