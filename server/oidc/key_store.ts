@@ -1,0 +1,109 @@
+/**
+ * Named keys in storage (kind `oidc_key`, id = the key name).
+ *
+ * Private JWKs never reach storage in the clear: each is sealed with the context
+ * `oidc-key:<name>:<kid>`, so a sealed key copied into another key's record does not open. Reads
+ * that only need a key's parameters (read, list, reference checks) use the stored record as is;
+ * signing and publishing open it.
+ */
+import type { JWK } from 'jose';
+import type { KeyMaterial } from '../../keys/key_material.js';
+import { ensureKeyMaterial, type NamedKeyState } from '../../keys/named_key.js';
+import type { Services } from '../services.js';
+import type { StoredKey, StoredKeyMaterial } from './types.js';
+
+export const KEY_KIND = 'oidc_key';
+
+type StorageOnly = Pick<Services, 'storage'>;
+type KeyServices = Pick<Services, 'storage' | 'seal'>;
+
+/** The stored record (private parts still sealed), or undefined. */
+export function readStoredKey(services: StorageOnly, name: string): Promise<StoredKey | undefined> {
+  return services.storage.get<StoredKey>(KEY_KIND, name);
+}
+
+/** Every stored key, sorted by name. */
+export async function listStoredKeys(services: StorageOnly): Promise<StoredKey[]> {
+  return (await services.storage.list<StoredKey>(KEY_KIND)).map((entry) => entry.value);
+}
+
+/** The key with its private JWKs opened, or undefined when there is no such key. */
+export async function openKey(services: KeyServices, name: string): Promise<NamedKeyState | undefined> {
+  const stored = await readStoredKey(services, name);
+  return stored === undefined ? undefined : openStoredKey(services, stored);
+}
+
+export function openStoredKey(services: Pick<Services, 'seal'>, stored: StoredKey): NamedKeyState {
+  const { name: _name, ...state } = stored;
+  const open = (material: StoredKeyMaterial | null): KeyMaterial | null =>
+    material === null
+      ? null
+      : { ...material, privateJwk: JSON.parse(services.seal.open(material.privateJwk, sealContext(stored.name, material.kid))) as JWK };
+  return { ...state, current: open(stored.current), next: open(stored.next) };
+}
+
+/**
+ * Store `state` under `name`, sealing its private JWKs. A key pair that is already stored under
+ * the same kid keeps its sealed text, so a rotation or a parameter change does not re-encrypt
+ * (and rewrite) key pairs that did not change.
+ */
+export async function saveKey(services: KeyServices, name: string, state: NamedKeyState): Promise<void> {
+  const before = await readStoredKey(services, name);
+  const sealedBefore = new Map<string, string>();
+  for (const material of [before?.current, before?.next]) {
+    if (material) sealedBefore.set(material.kid, material.privateJwk);
+  }
+  const seal = (material: KeyMaterial | null): StoredKeyMaterial | null =>
+    material === null
+      ? null
+      : {
+          kid: material.kid,
+          publicJwk: material.publicJwk,
+          privateJwk: sealedBefore.get(material.kid) ?? services.seal.seal(JSON.stringify(material.privateJwk), sealContext(name, material.kid)),
+        };
+  const stored: StoredKey = { ...state, name, current: seal(state.current), next: seal(state.next) };
+  await services.storage.put(KEY_KIND, name, stored);
+}
+
+/**
+ * The JWKS published for `keys`: current, next and retired key pairs still within their
+ * verification window (named_key.publicJwks's rule), read from the stored records so publishing
+ * never decrypts a private key. Duplicate kids are listed once.
+ */
+export function publishedJwks(keys: Iterable<StoredKey>, now: number): { keys: JWK[] } {
+  const seen = new Set<string>();
+  const out: JWK[] = [];
+  const publish = (jwk: JWK): void => {
+    if (jwk.kid === undefined || seen.has(jwk.kid)) return;
+    seen.add(jwk.kid);
+    out.push({ ...jwk });
+  };
+  for (const key of keys) {
+    if (key.current !== null) publish(key.current.publicJwk);
+    if (key.next !== null) publish(key.next.publicJwk);
+    // A retired key is published through the instant it expires (Vault: removed once ExpireAt is before now).
+    for (const retired of key.previous) if (retired.expiresAt >= now) publish(retired.publicJwk);
+  }
+  return { keys: out };
+}
+
+export function deleteKey(services: StorageOnly, name: string): Promise<boolean> {
+  return services.storage.delete(KEY_KIND, name);
+}
+
+/**
+ * Vault generates the built-in default key's key pairs only when a client or role first uses it
+ * (so a fresh server publishes nothing). Call under the OIDC write lock. Resolves to the opened
+ * key, or undefined when it does not exist.
+ */
+export async function materialiseKey(services: KeyServices, name: string): Promise<NamedKeyState | undefined> {
+  const state = await openKey(services, name);
+  if (state === undefined) return undefined;
+  const complete = await ensureKeyMaterial(state);
+  if (complete !== state) await saveKey(services, name, complete);
+  return complete;
+}
+
+function sealContext(name: string, kid: string): string {
+  return `oidc-key:${name}:${kid}`;
+}
