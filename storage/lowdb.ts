@@ -4,17 +4,17 @@
  *
  * Semantics are MemoryStorage's; this class makes every change durable before it becomes visible:
  * - Changes run one at a time, each against the state the previous one committed.
- * - lowdb's writer (steno) writes a temporary file beside the target and renames it over, so a
- *   crash leaves the old file or the new one, never a mix. Neither lowdb nor steno syncs to disk,
- *   so we flush the file and its directory before acknowledging.
- * - Memory adopts a change only once the rename is done: a failed write leaves memory equal to disk.
+ * - The adapter (DurableJsonFile) writes a temporary file, syncs it, renames it over the target
+ *   and syncs the directory, so a crash leaves the old file or the new one, never a mix, and an
+ *   acknowledged change survives power loss.
+ * - Memory adopts a change only once the write is done: a failed write leaves memory equal to disk.
  * - The file is owner-only (0600).
  * Single process, single writer: there is no cross-process lock.
  */
-import { chmod, open } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { access, chmod, constants } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { DurableJsonFile } from './durable_json_file.js';
 import { StorageError } from './errors.js';
 import { MemoryStorage, type Draft, type MemoryOptions, type Row, type State } from './memory.js';
 import type { Json, Schema } from './types.js';
@@ -38,7 +38,7 @@ export class LowdbStorage extends MemoryStorage {
   private constructor(file: string, schema: Schema, options: LowdbOptions) {
     super(schema, options);
     this.#file = file;
-    this.#db = new Low<FileData>(new JSONFile<FileData>(file), { version: FILE_VERSION, kinds: {} });
+    this.#db = new Low<FileData>(new DurableJsonFile<FileData>(file), { version: FILE_VERSION, kinds: {} });
   }
 
   /** Opens the file, creating it when absent. Rejects with StorageError when it is not ours. */
@@ -54,13 +54,19 @@ export class LowdbStorage extends MemoryStorage {
     return storage;
   }
 
-  /** Rewrites the file and reads it back. */
+  /**
+   * Checks that the file is still there and that the next write can succeed (file and directory
+   * writable). It does not rewrite the file: health checks poll this, and a rewrite costs as much
+   * as any configuration change.
+   */
   override async ping(): Promise<void> {
     await super.ping();
-    await this.#serialise(async () => {
-      await this.commit(this.state);
-      if ((await this.#read()) === null) throw new StorageError(`${this.#file} vanished`);
-    });
+    try {
+      await access(this.#file, constants.R_OK | constants.W_OK);
+      await access(dirname(this.#file), constants.W_OK);
+    } catch (cause) {
+      throw new StorageError(`${this.#file} is not readable and writable`, { cause });
+    }
   }
 
   /** Waits for queued changes to finish. */
@@ -75,12 +81,8 @@ export class LowdbStorage extends MemoryStorage {
 
   protected override async commit(next: State): Promise<void> {
     this.#db.data = toFile(next);
-    await createPrivately(tempFileOf(this.#file));
     await this.#db.write();
-    // The rename is done: the file holds `next`, so memory must too, even if flushing fails below.
     this.state = next;
-    await flush(this.#file);
-    await flush(dirname(this.#file));
   }
 
   #serialise<R>(task: () => Promise<R>): Promise<R> {
@@ -131,32 +133,4 @@ function fromFile(data: unknown, file: string): State {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Where steno 4 writes before renaming over the target (its naming, reproduced here). */
-function tempFileOf(file: string): string {
-  return join(dirname(file), `.${basename(file)}.tmp`);
-}
-
-/**
- * steno creates its temporary file with the default mode (0644 under the usual umask) and the
- * rename carries that mode to the target. When the temporary file already exists, steno's write
- * truncates it and keeps its mode, so creating it owner-only first keeps the target 0600.
- */
-async function createPrivately(path: string): Promise<void> {
-  const handle = await open(path, 'a', 0o600);
-  try {
-    await handle.chmod(0o600);
-  } finally {
-    await handle.close();
-  }
-}
-
-async function flush(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -107,7 +107,11 @@ export interface Storage {
   /** Remove every record expired at the given instant; resolves to how many were removed. */
   gc(now?: number): Promise<number>;
 
-  /** A real round trip through the backend (a write and a read); rejects when storage is unusable. */
+  /**
+   * Rejects when storage is unusable. A round trip through the backend where that is cheap (SQLite
+   * writes and reads a row); a permission check where a write would rewrite everything (lowdb).
+   * Health checks call this, so it must stay cheap.
+   */
   ping(): Promise<void>;
 
   /**

@@ -11,19 +11,27 @@ const VERSION = '0.1.0';
 const PING_CACHE_MS = 1000;
 
 export function healthHandler(services: Services) {
-  let lastPing = { at: 0, ok: true };
-  const storageOk = async (): Promise<boolean> => {
+  let lastPing = { at: -Infinity, ok: true };
+  // Concurrent health requests share one ping instead of starting one each.
+  let inFlight: Promise<boolean> | undefined;
+  const storageOk = (): Promise<boolean> => {
     const now = services.now();
-    if (now - lastPing.at < PING_CACHE_MS && now >= lastPing.at) return lastPing.ok;
-    const ok = await services.storage.ping().then(
-      () => true,
-      (err: unknown) => {
-        services.log.error('storage health check failed', { error: err });
-        return false;
-      },
-    );
-    lastPing = { at: now, ok };
-    return ok;
+    if (now - lastPing.at < PING_CACHE_MS && now >= lastPing.at) return Promise.resolve(lastPing.ok);
+    inFlight ??= services.storage
+      .ping()
+      .then(
+        () => true,
+        (err: unknown) => {
+          services.log.error('storage health check failed', { error: err });
+          return false;
+        },
+      )
+      .then((ok) => {
+        lastPing = { at: services.now(), ok };
+        inFlight = undefined;
+        return ok;
+      });
+    return inFlight;
   };
 
   return async (req: Request, res: Response): Promise<void> => {
