@@ -7,7 +7,6 @@
  * exactly like a wrong password, and both answer the same 400. Failures are limited per username
  * and per client network (429 with Retry-After); a success clears the username's count.
  */
-import { randomBytes } from 'node:crypto';
 import { LanyardError, invalidRequest, permissionDenied } from '../errors.js';
 import { definePath, type VaultPath } from '../http/vault_path.js';
 import type { IdentityStore } from '../identity/identity_store.js';
@@ -17,7 +16,7 @@ import type { Services } from '../services.js';
 import { authBlock } from '../tokens/routes.js';
 import { anyCidrContains, parseCidr, parseIp, type Cidr } from '../util/cidr.js';
 import { FailureLimiter, type FailurePolicy } from './failure_limiter.js';
-import { hashPassword, needsRehash, verifyPassword } from './password_hash.js';
+import { hashPassword, needsRehash, unmatchableHash, verifyPassword } from './password_hash.js';
 import { checkPassword, usernameOf } from './username.js';
 import type { UserpassUser, UserStore } from './user_store.js';
 
@@ -32,9 +31,8 @@ const INVALID_CREDENTIALS = 'invalid username or password';
 export function loginPaths(services: Services, identity: IdentityStore, users: UserStore): VaultPath[] {
   const byUser = new FailureLimiter(USER_FAILURES, services.now);
   const byNetwork = new FailureLimiter(NETWORK_FAILURES, services.now);
-  // Hashed once, ahead of the first login, so even that one costs the same for unknown users.
-  const dummyHash = hashPassword(randomBytes(32).toString('base64'));
-  dummyHash.catch(() => undefined); // a failure surfaces where it is awaited
+  // Unknown users are checked against this, so they cost the same scrypt as a wrong password.
+  const dummyHash = unmatchableHash();
 
   /** The user, when the password is right; counts failures and refuses locked-out callers. */
   const checkCredentials = async (username: string, password: string, network: string): Promise<UserpassUser> => {
@@ -48,7 +46,7 @@ export function loginPaths(services: Services, identity: IdentityStore, users: U
     let failed = false;
     try {
       const user = await users.get(username);
-      const matches = await verifyPassword(password, user?.password_hash ?? (await dummyHash));
+      const matches = await verifyPassword(password, user?.password_hash ?? dummyHash);
       if (user && matches) {
         byUser.reset(username);
         return user;

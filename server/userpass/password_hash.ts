@@ -32,6 +32,14 @@ export async function hashPassword(password: string, params: ScryptParams = CURR
   return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`;
 }
 
+/**
+ * A well-formed hash that no password matches (random salt and key), costing exactly as much to
+ * verify against as a real one. Made without running scrypt, so it is free at start-up.
+ */
+export function unmatchableHash(params: ScryptParams = CURRENT_PARAMS): string {
+  return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(randomBytes(SALT_BYTES))}$${b64(randomBytes(KEY_BYTES))}`;
+}
+
 /** Whether `password` matches `encoded`; the comparison takes the same time wherever they differ. */
 export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
   const { params, salt, key } = parse(encoded);
