@@ -3,9 +3,11 @@
  * tables. Figures are only comparable within one run: every table carries its own baseline.
  */
 import { runFoundationBench } from './foundation.js';
+import { runMachineLoginBench } from './machine_login.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   foundation: runFoundationBench,
+  'machine-login': runMachineLoginBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -4,6 +4,7 @@ import type { CliIo } from '../run.js';
 import { registerDeleteCommand } from './delete.js';
 import { registerListCommand } from './list.js';
 import { registerLoginCommand } from './login.js';
+import { registerOidcAuthCommands } from './oidc_auth.js';
 import { registerOperatorCommands } from './operator.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerReadCommand } from './read.js';
@@ -21,4 +22,5 @@ export function registerClientCommands(program: Command, io: CliIo): void {
   registerDeleteCommand(program, io);
   registerTokenCommands(program, io);
   registerPolicyCommands(program, io);
+  registerOidcAuthCommands(program, io);
 }

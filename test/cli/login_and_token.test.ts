@@ -102,7 +102,7 @@ describe('lanyard login', () => {
 
     const unknown = await lanyard(['login', '-method=kerberos'], { env });
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('Error: unknown login method "kerberos": known methods are token, userpass\n');
+    expect(unknown.stderr).toBe('Error: unknown login method "kerberos": known methods are token, userpass, oidc, oidc-auth\n');
 
     const noPassword = await lanyard(['login', '-method=userpass', 'username=alice'], { env });
     expect(noPassword.code).toBe(1);
