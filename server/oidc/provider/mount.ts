@@ -1,0 +1,83 @@
+/**
+ * The protocol side of every named provider, at `/v1/identity/oidc/provider/:name/…`:
+ *
+ *   .well-known/openid-configuration, .well-known/keys   served here from storage
+ *   interaction/:uid…                                     the sign-in and consent pages
+ *   authorize, token, userinfo, revoke, introspect, logout   node-oidc-provider (one instance per provider)
+ *
+ * The provider's own admin path (`…/provider/:name` itself) and anything that is not a valid
+ * provider name fall through to the admin API mounted after this. Nothing parses bodies before
+ * the library, which reads them itself; only the interaction forms have a parser of their own.
+ * An unknown provider answers 404: Vault's `{"errors":[]}` for discovery and keys, a page for
+ * the browser endpoints, an OAuth error for the others.
+ */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Services } from '../../services.js';
+import { parseCidr, type Cidr } from '../../util/cidr.js';
+import { providerJwks } from '../admin/provider_jwks.js';
+import { DISCOVERY_CACHE_CONTROL, discoveryDocument } from './discovery.js';
+import { dropUntrustedForwardedHeaders } from './forwarded_headers.js';
+import { CsrfTokens } from './interactions/csrf.js';
+import { passwordLogin } from './interactions/password_login.js';
+import { interactionRoutes } from './interactions/routes.js';
+import { sendPage } from './pages.js';
+import { ProviderRegistry } from './registry.js';
+import { requestInstance, setRequestInstance } from './request_instance.js';
+import { errorPage } from './views/messages.js';
+
+export const PROVIDER_MOUNT = '/v1/identity/oidc/provider/:name';
+
+/** Vault's GenericNameRegex: other names are not providers (the admin API answers them). */
+const PROVIDER_NAME = /^\w(?:[\w.-]*\w)?$/;
+/** Endpoints a person's browser opens: an unknown provider gets a page there. */
+const BROWSER_PATH = /^\/(?:authorize|logout|interaction)(?:\/|$)/;
+/** Paths served here rather than by the library: discovery, keys and the interaction pages. */
+const OWN_PATH = /^\/(?:\.well-known|interaction)\//;
+/** Endpoints that verify id_token_hint values with the instance's keystore. */
+const HINT_PATH = /^\/(?:authorize|logout)$/;
+
+export function mountOidcProviders(app: Express, services: Services): void {
+  const registry = new ProviderRegistry(services);
+  const trusted = services.config.trustedProxies.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
+  let csrf: Promise<CsrfTokens> | undefined;
+  const csrfTokens = (): Promise<CsrfTokens> => {
+    csrf ??= registry.cookieKeys().then(([first]) => new CsrfTokens(first as string));
+    return csrf;
+  };
+
+  const router = express.Router({ caseSensitive: true, strict: true });
+  router.get('/.well-known/openid-configuration', (_req, res) => {
+    const instance = requestInstance(res);
+    res.set('Cache-Control', DISCOVERY_CACHE_CONTROL).json(discoveryDocument(instance.snapshot, services.log));
+  });
+  router.get('/.well-known/keys', async (_req, res) => {
+    const jwks = (await providerJwks(services, requestInstance(res).name)) ?? { keys: [] };
+    res.set('Cache-Control', 'no-store').json(jwks);
+  });
+  router.use(interactionRoutes({ services, csrf: csrfTokens, passwordLogin: passwordLogin(services) }));
+  router.use((req: Request, res: Response) => requestInstance(res).handle(req, res));
+
+  app.use(PROVIDER_MOUNT, (req: Request, res: Response, next: NextFunction) => {
+    const name = req.params.name as string;
+    // `…/provider/:name` itself is the admin resource.
+    if (req.path === '/' || !PROVIDER_NAME.test(name)) return next();
+    dropUntrustedForwardedHeaders(req, trusted);
+    registry.resolve(name, { verifiesHints: HINT_PATH.test(req.path) }).then((instance) => {
+      if (instance === undefined) return unknownProvider(req, res);
+      setRequestInstance(res, instance);
+      // The protocol endpoints go straight to the library; only Lanyard's own pages need routing.
+      if (OWN_PATH.test(req.path)) router(req, res, next);
+      else instance.handle(req, res);
+    }, next);
+  });
+}
+
+function unknownProvider(req: Request, res: Response): void {
+  if (req.path.startsWith('/.well-known/')) {
+    res.status(404).set('Cache-Control', 'no-store').json({ errors: [] });
+  } else if (BROWSER_PATH.test(req.path)) {
+    sendPage(res, 404, errorPage({ title: 'Unknown sign-in service', message: 'There is no sign-in service at this address.', code: 'provider_not_found' }));
+  } else {
+    res.status(404).set('Cache-Control', 'no-store').json({ error: 'invalid_request', error_description: 'provider not found' });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The sign-in page: a username and password form (inputs `username` and `password`, part of the
+ * outside contract) that works without JavaScript. A failed attempt re-renders it with the error
+ * announced (role=alert), tied to both fields (aria-describedby) and focus on the field to fix.
+ */
+import { html } from './html.js';
+import { page } from './layout.js';
+
+export interface LoginView {
+  readonly clientName: string;
+  /** Where the form posts, and where "cancel" posts. */
+  readonly action: string;
+  readonly abortAction: string;
+  readonly csrf: string;
+  /** The username to fill in: the one just tried, or the application's login_hint. */
+  readonly username?: string;
+  readonly error?: string;
+}
+
+export function loginPage(view: LoginView): string {
+  const failed = view.error !== undefined;
+  const fieldState = failed ? html`aria-invalid="true" aria-describedby="login-error"` : '';
+  // Autofocus where the user has to type next: the password once the username is known.
+  const focusPassword = (view.username ?? '') !== '';
+
+  const heading = html`<h1>Sign in</h1>
+<p class="lead">to continue to <strong>${view.clientName}</strong></p>
+${failed ? html`<p class="error" id="login-error" role="alert">${view.error}</p>` : ''}`;
+
+  const passwordForm = html`<form method="post" action="${view.action}">
+<input type="hidden" name="csrf" value="${view.csrf}">
+<div class="field">
+<label for="username">Username</label>
+<input id="username" name="username" type="text" value="${view.username ?? ''}" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="512" ${fieldState} ${focusPassword ? '' : html`autofocus`}>
+</div>
+<div class="field">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="8192" ${fieldState} ${focusPassword ? html`autofocus` : ''}>
+</div>
+<div class="actions">
+<button type="submit" class="primary">Sign in</button>
+</div>
+</form>`;
+
+  const cancel = html`<form method="post" action="${view.abortAction}" class="footer">
+<input type="hidden" name="csrf" value="${view.csrf}">
+<button type="submit" class="link">Cancel and return to ${view.clientName}</button>
+</form>`;
+
+  // Upstream SSO ("Sign in with …", a later issue): its buttons go between the password form and
+  // the cancel link, one small form each, posting to the interaction like the password form.
+  return page({ title: 'Sign in', body: html`${heading}
+${passwordForm}
+${cancel}` });
+}
