@@ -11,6 +11,7 @@ import { machineLoginRoutes } from './machine/index.js';
 import { providerPaths } from './oidc/admin/providers.js';
 import { rolePaths } from './oidc/admin/roles.js';
 import { scopePaths } from './oidc/admin/scopes.js';
+import { ssoRoutes } from './sso/index.js';
 import { wellKnownPaths } from './oidc/admin/well_known.js';
 import { mountOidcProviders } from './oidc/provider/mount.js';
 import { userpassPaths } from './userpass/index.js';
@@ -30,5 +31,5 @@ export const features: AppFeatures = {
     oidcConfigPaths,
     wellKnownPaths,
   ],
-  routers: [mountOidcProviders, machineLoginRoutes],
+  routers: [mountOidcProviders, machineLoginRoutes, ssoRoutes],
 };

@@ -10,6 +10,8 @@ import { CliError, usageError } from './cli_error.js';
 import { attempt, explainFailure } from './failure.js';
 import { promptHidden, readStdin, stdinOnce } from './input.js';
 import { parseKeyValues } from './kv_args.js';
+import { OIDC_LOGIN_USAGE, oidcLogin } from './login_oidc.js';
+import { oidcAuthLoginMethod } from './oidc_auth.js';
 
 export interface LoginRequest {
   /** A client carrying no token: a login must not depend on the one it replaces. */
@@ -36,6 +38,8 @@ export interface LoginMethod {
 export const LOGIN_METHODS: Readonly<Record<string, LoginMethod>> = {
   token: { usage: 'lanyard login [TOKEN | -]', login: tokenLogin },
   userpass: { usage: 'lanyard login -method=userpass username=NAME [password=… | password=- | password=@FILE]', login: userpassLogin },
+  oidc: { usage: OIDC_LOGIN_USAGE, login: oidcLogin },
+  'oidc-auth': oidcAuthLoginMethod,
 };
 
 /** `lanyard login TOKEN`: check the token with lookup-self, then present it like a login. */

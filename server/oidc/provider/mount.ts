@@ -13,6 +13,7 @@
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Services } from '../../services.js';
+import { ssoInteractionRoutes, ssoSignInOption } from '../../sso/interaction_routes.js';
 import { parseCidr, type Cidr } from '../../util/cidr.js';
 import { providerJwks } from '../admin/provider_jwks.js';
 import { DISCOVERY_CACHE_CONTROL, discoveryDocument } from './discovery.js';
@@ -54,7 +55,9 @@ export function mountOidcProviders(app: Express, services: Services): void {
     const jwks = (await providerJwks(services, requestInstance(res).name)) ?? { keys: [] };
     res.set('Cache-Control', 'no-store').json(jwks);
   });
-  router.use(interactionRoutes({ services, csrf: csrfTokens, passwordLogin: passwordLogin(services) }));
+  router.use(interactionRoutes({ services, csrf: csrfTokens, passwordLogin: passwordLogin(services), ssoOption: () => ssoSignInOption(services) }));
+  // Upstream SSO's button and return path, under the interaction (server/sso/interaction_routes.ts).
+  router.use(ssoInteractionRoutes({ services, csrf: csrfTokens }));
   router.use((req: Request, res: Response) => requestInstance(res).handle(req, res));
 
   app.use(PROVIDER_MOUNT, (req: Request, res: Response, next: NextFunction) => {

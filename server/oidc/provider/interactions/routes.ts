@@ -32,6 +32,8 @@ export interface InteractionDependencies {
   readonly services: Pick<Services, 'storage' | 'now'>;
   readonly csrf: () => Promise<CsrfTokens>;
   readonly passwordLogin: PasswordLogin;
+  /** Upstream SSO's button for the sign-in page (server/sso), when it is configured and active. */
+  readonly ssoOption?: () => Promise<{ readonly label: string } | undefined>;
 }
 
 const BUILT_IN_SCOPE_TEXT: Readonly<Record<string, string>> = {
@@ -78,7 +80,9 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     const clientName = await clientNameOf(res, interaction);
     if (clientName === undefined) return sendPage(res, 400, unknownClientPage());
     const { action, abortAction } = actionsOf(res, interaction);
-    sendPage(res, status, loginPage({ clientName, action: `${action}/login`, abortAction, csrf: (await deps.csrf()).issue(requestInstance(res).name, interaction), ...extra }));
+    const sso = await deps.ssoOption?.();
+    const csrf = (await deps.csrf()).issue(requestInstance(res).name, interaction);
+    sendPage(res, status, loginPage({ clientName, action: `${action}/login`, abortAction, csrf, ...(sso === undefined ? {} : { sso: { label: sso.label, action: `${action}/sso` } }), ...extra }));
   };
 
   router.get('/interaction/:uid', async (req, res) => {

@@ -15,6 +15,8 @@ export interface LoginView {
   /** The username to fill in: the one just tried, or the application's login_hint. */
   readonly username?: string;
   readonly error?: string;
+  /** Upstream SSO, when configured: the button's text and where its form posts. */
+  readonly sso?: { readonly label: string; readonly action: string };
 }
 
 export function loginPage(view: LoginView): string {
@@ -47,9 +49,18 @@ ${failed ? html`<p class="error" id="login-error" role="alert">${view.error}</p>
 <button type="submit" class="link">Cancel and return to ${view.clientName}</button>
 </form>`;
 
-  // Upstream SSO ("Sign in with …", a later issue): its buttons go between the password form and
-  // the cancel link, one small form each, posting to the interaction like the password form.
+  // Upstream SSO ("Sign in with …"): between the password form and the cancel link, a small form
+  // posting to the interaction like the password form.
+  const ssoForm =
+    view.sso === undefined
+      ? ''
+      : html`<form method="post" action="${view.sso.action}" class="actions">
+<input type="hidden" name="csrf" value="${view.csrf}">
+<button type="submit" class="secondary">${view.sso.label}</button>
+</form>`;
+
   return page({ title: 'Sign in', body: html`${heading}
 ${passwordForm}
+${ssoForm}
 ${cancel}` });
 }

@@ -1,0 +1,27 @@
+/**
+ * Human sign-in through an upstream OIDC IdP (Okta, Entra ID, Google, Keycloak, another Lanyard),
+ * configured with Infisical's SSO OIDC API (see docs/sso.md):
+ *
+ *   POST|PATCH|GET /api/v1/sso/oidc/config      configuration (admin)
+ *   GET  /api/v1/sso/oidc/callback               where the IdP sends the browser back
+ *   POST /api/v1/sso/oidc/cli/start | cli/login  `lanyard login -method=oidc`
+ *
+ * The sign-in page of a provider starts a sign-in with `beginUpstreamLogin` (begin.ts) and
+ * finishes it with `completeUpstreamLogin` (complete.ts). Register `ssoRoutes` in
+ * `AppFeatures.routers`.
+ */
+import type { Express } from 'express';
+import { routeNotFound } from '../machine/infisical_route.js';
+import type { Services } from '../services.js';
+import { mountCallback } from './callback.js';
+import { mountCliRoutes } from './cli_routes.js';
+import { ssoContext } from './context.js';
+import { mountConfigRoutes } from './routes/config.js';
+
+export function ssoRoutes(app: Express, services: Services): void {
+  const sso = ssoContext(services);
+  mountConfigRoutes(app, sso);
+  mountCallback(app, sso);
+  mountCliRoutes(app, sso);
+  app.use('/api/v1/sso', routeNotFound);
+}
