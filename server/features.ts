@@ -1,5 +1,6 @@
 /** Everything a full Lanyard server serves beyond the core (policies, tokens, sys). */
 import type { AppFeatures } from './app.js';
+import { lazyRoutes } from './http/lazy_routes.js';
 import { identityPaths } from './identity/routes/index.js';
 import { assignmentPaths } from './oidc/admin/assignments.js';
 import { clientPaths } from './oidc/admin/clients.js';
@@ -11,9 +12,7 @@ import { machineLoginRoutes } from './machine/index.js';
 import { providerPaths } from './oidc/admin/providers.js';
 import { rolePaths } from './oidc/admin/roles.js';
 import { scopePaths } from './oidc/admin/scopes.js';
-import { ssoRoutes } from './sso/index.js';
 import { wellKnownPaths } from './oidc/admin/well_known.js';
-import { mountOidcProviders } from './oidc/provider/mount.js';
 import { userpassPaths } from './userpass/index.js';
 
 export const features: AppFeatures = {
@@ -31,5 +30,10 @@ export const features: AppFeatures = {
     oidcConfigPaths,
     wellKnownPaths,
   ],
-  routers: [mountOidcProviders, machineLoginRoutes, ssoRoutes],
+  routers: [
+    // node-oidc-provider and openid-client load on the first request that needs them.
+    lazyRoutes(['/v1/identity/oidc/provider'], async () => (await import('./oidc/provider/mount.js')).mountOidcProviders),
+    machineLoginRoutes,
+    lazyRoutes(['/api/v1/sso'], async () => (await import('./sso/index.js')).ssoRoutes),
+  ],
 };
