@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Storage } from '../../storage/types.js';
 import type { EntityRecord } from '../identity/types.js';
-import { membershipOf } from '../identity/membership.js';
+import { identityPoliciesOf } from '../identity/membership.js';
 import type { PolicyStore } from '../sys/policy_store.js';
 import type { TokenService } from '../tokens/token_service.js';
 import type { AuthContext } from './context.js';
@@ -43,8 +43,7 @@ export class Authenticator {
     if (record.entity_id !== '') {
       entity = await this.#storage.get<EntityRecord>('entity', record.entity_id);
       if (!entity || entity.disabled) return undefined;
-      const membership = await membershipOf(this.#storage, entity.id);
-      identityPolicies = [...new Set([...entity.policies, ...membership.all.flatMap((g) => g.policies)])].sort();
+      identityPolicies = await identityPoliciesOf(this.#storage, entity);
     }
     const acl = await this.#policies.acl([...record.policies, ...identityPolicies], {
       ...(entity ? { entityId: entity.id, entityName: entity.name } : {}),

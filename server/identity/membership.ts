@@ -3,7 +3,7 @@
  * group that contains one of those (transitively). Cycles are tolerated.
  */
 import type { Storage } from '../../storage/types.js';
-import type { GroupRecord } from './types.js';
+import type { EntityRecord, GroupRecord } from './types.js';
 
 export interface Membership {
   readonly direct: readonly GroupRecord[];
@@ -28,4 +28,10 @@ export async function membershipOf(storage: Storage, entityId: string): Promise<
     frontier = next;
   }
   return { direct, all: [...seen.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+/** Policies an entity's tokens gain from the entity and its groups (Vault's identity_policies). */
+export async function identityPoliciesOf(storage: Storage, entity: Pick<EntityRecord, 'id' | 'policies'>): Promise<string[]> {
+  const membership = await membershipOf(storage, entity.id);
+  return [...new Set([...entity.policies, ...membership.all.flatMap((g) => g.policies)])].sort();
 }

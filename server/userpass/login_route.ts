@@ -8,8 +8,7 @@
  * client network (429 with Retry-After).
  */
 import { definePath, type VaultPath } from '../http/vault_path.js';
-import { membershipOf } from '../identity/membership.js';
-import type { EntityRecord } from '../identity/types.js';
+import { identityPoliciesOf } from '../identity/membership.js';
 import type { Services } from '../services.js';
 import { authBlock } from '../tokens/routes.js';
 import type { UserpassCredentials } from './credentials.js';
@@ -35,16 +34,10 @@ export function loginPaths(services: Services, credentials: UserpassCredentials)
           numUses: user.token_num_uses,
           boundCidrs: user.token_bound_cidrs,
         });
-        const identityPolicies = await identityPoliciesOf(services, entity);
+        const identityPolicies = await identityPoliciesOf(services.storage, entity);
         return { auth: authBlock(issued.token, issued.record, services.tokens.ttlOf(issued.record), identityPolicies) };
       },
     },
   });
   return [login] as VaultPath[];
-}
-
-/** Policies the entity and its groups (direct and inherited) add, as the authenticator computes them. */
-async function identityPoliciesOf(services: Services, entity: EntityRecord): Promise<string[]> {
-  const membership = await membershipOf(services.storage, entity.id);
-  return [...new Set([...entity.policies, ...membership.all.flatMap((g) => g.policies)])].sort();
 }
