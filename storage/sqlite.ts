@@ -9,10 +9,13 @@
  *
  * better-sqlite3 is synchronous: each method runs to completion before another starts, and
  * update's read, updater call and write are one transaction, so no concurrent update is lost.
- * WAL mode lets readers in other connections proceed while one writes.
+ * WAL mode lets readers in other connections proceed while one writes, and lets a worker thread
+ * copy the WAL back into the database (a checkpoint, with its fsyncs) without blocking the writer.
  */
 import { randomUUID } from 'node:crypto';
 import { chmod, open } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { AlreadyExistsError, NotFoundError, StorageClosedError, StorageError } from './errors.js';
 import {
@@ -68,6 +71,38 @@ const MIGRATIONS: readonly string[] = [
 
 const LIVE = '(expires_at IS NULL OR expires_at > ?)';
 
+/** Commits between two checkpoints by the worker: about SQLite's own default of 1000 WAL pages. */
+const CHECKPOINT_EVERY = 100;
+/** The main connection's own automatic checkpoint, only reached when the worker falls behind. */
+const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
+/** SQLite's default, restored when no worker can run. */
+const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+
+/**
+ * The checkpoint worker: its own connection to the database, running a PASSIVE checkpoint (which
+ * never waits for, nor blocks, the writer) each time it is asked. CommonJS evaluated from text, so
+ * it needs no file of its own and loads the same better-sqlite3 as the main thread.
+ */
+const CHECKPOINT_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+parentPort.on('message', (message) => {
+  if (message !== 'checkpoint') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    checkpoint.get();
+  } catch (error) {
+    // Another checkpoint is running (the main connection's fallback): this one is not needed.
+    if (error.code !== 'SQLITE_BUSY') throw error;
+  }
+});
+`;
+
 interface RecordRow {
   readonly id: string;
   readonly value: string;
@@ -122,13 +157,15 @@ export class SqliteStorage implements Storage {
   readonly #schema: Schema;
   readonly #sql: Statements;
   readonly #now: Clock;
+  readonly #checkpointer: Checkpointer;
   #closed = false;
 
-  private constructor(db: Database.Database, schema: Schema, now: Clock) {
+  private constructor(db: Database.Database, file: string, schema: Schema, now: Clock) {
     this.#db = db;
     this.#schema = schema;
     this.#now = now;
     this.#sql = prepare(db);
+    this.#checkpointer = new Checkpointer(db, file);
     // Each call of these runs in its own transaction, rolled back when they throw.
     this.#write = db.transaction(this.#write);
     this.#update = db.transaction(this.#update);
@@ -150,7 +187,7 @@ export class SqliteStorage implements Storage {
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
       migrate(db, file);
-      const storage = new SqliteStorage(db, schema, now);
+      const storage = new SqliteStorage(db, file, schema, now);
       storage.#rebuildChangedIndexes();
       return storage;
     } catch (error) {
@@ -170,25 +207,31 @@ export class SqliteStorage implements Storage {
     const definition = this.#kind(kind);
     checkId(id);
     this.#write('create', kind, definition, id, toJsonText(value), expiryOf(options));
+    this.#checkpointer.committed();
   }
 
   async put<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
     const definition = this.#kind(kind);
     checkId(id);
     this.#write('put', kind, definition, id, toJsonText(value), expiryOf(options));
+    this.#checkpointer.committed();
   }
 
   async update<T>(kind: string, id: string, updater: Updater<T>, options?: WriteOptions): Promise<T | undefined> {
     const definition = this.#kind(kind);
     checkId(id);
-    return this.#update(kind, definition, id, updater as Updater<unknown>, expiryOf(options)) as T | undefined;
+    const updated = this.#update(kind, definition, id, updater as Updater<unknown>, expiryOf(options)) as T | undefined;
+    this.#checkpointer.committed();
+    return updated;
   }
 
   async delete(kind: string, id: string): Promise<boolean> {
     this.#kind(kind);
     checkId(id);
     const removed = this.#sql.deleteReturning.get(kind, id);
-    return removed !== undefined && isLive(removed.expiresAt, this.#now());
+    if (removed === undefined) return false;
+    this.#checkpointer.committed();
+    return isLive(removed.expiresAt, this.#now());
   }
 
   async list<T>(kind: string, options?: ListOptions): Promise<Array<Entry<T>>> {
@@ -213,13 +256,16 @@ export class SqliteStorage implements Storage {
   async gc(now = this.#now()): Promise<number> {
     this.#open();
     checkInstant(now);
-    return this.#sql.gc.run(now).changes;
+    const removed = this.#sql.gc.run(now).changes;
+    if (removed > 0) this.#checkpointer.committed();
+    return removed;
   }
 
   async ping(): Promise<void> {
     this.#open();
     const token = randomUUID();
     this.#sql.putMeta.run('ping', token);
+    this.#checkpointer.committed();
     if (this.#sql.getMeta.get('ping') !== token) throw new StorageError('ping read back a different value');
   }
 
@@ -227,6 +273,8 @@ export class SqliteStorage implements Storage {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // The worker's connection goes first, so the main one is the last and checkpoints on close.
+    await this.#checkpointer.close();
     this.#db.close();
   }
 
@@ -240,11 +288,13 @@ export class SqliteStorage implements Storage {
     expiresAt: number | undefined,
   ): void => {
     const now = this.#now();
+    let fresh = false;
     if (mode === 'create') {
       const existing = this.#sql.expiry.get(kind, id);
       if (existing !== undefined && isLive(existing.expiresAt, now)) throw new AlreadyExistsError(kind, id);
+      fresh = existing === undefined;
     }
-    this.#store(kind, definition, id, text, expiresAt, now);
+    this.#store(kind, definition, id, text, expiresAt, now, fresh);
   };
 
   /** Reads a record, calls the updater and writes the result; a transaction (see the constructor). */
@@ -268,12 +318,15 @@ export class SqliteStorage implements Storage {
     return JSON.parse(text);
   };
 
-  /** Writes a record and replaces its index rows, once its unique values are known to be free. */
-  #store(kind: string, definition: KindDefinition<unknown>, id: string, text: string, expiresAt: number | undefined, now: number): void {
+  /**
+   * Writes a record and replaces its index rows, once its unique values are known to be free.
+   * `fresh`: no row had this id, so there are no old index rows to remove.
+   */
+  #store(kind: string, definition: KindDefinition<unknown>, id: string, text: string, expiresAt: number | undefined, now: number, fresh = false): void {
     const entries = indexEntries(definition, JSON.parse(text) as Json);
     this.#claim(kind, id, entries, now);
     this.#sql.upsert.run(kind, id, text, expiresAt ?? null);
-    this.#sql.deleteIndexes.run(kind, id);
+    if (!fresh) this.#sql.deleteIndexes.run(kind, id);
     this.#insertIndexes(kind, id, entries);
   }
 
@@ -329,6 +382,70 @@ export class SqliteStorage implements Storage {
   #kind(kind: string): KindDefinition<unknown> {
     this.#open();
     return kindOf(this.#schema, kind);
+  }
+}
+
+/**
+ * Moves WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside the commit
+ * that crosses its threshold and fsyncs the WAL and the database file there, so on a busy disk
+ * that one commit stalls every request for tens of milliseconds. Here the worker is asked for a
+ * checkpoint every CHECKPOINT_EVERY commits instead; it starts with the first request, so a
+ * store that is barely written never starts one. The main connection keeps a much higher
+ * automatic threshold in case the worker falls behind, and SQLite's default if it fails.
+ */
+class Checkpointer {
+  readonly #db: Database.Database;
+  readonly #file: string;
+  #worker: Worker | undefined;
+  #exited: Promise<unknown> = Promise.resolve();
+  #commits = 0;
+  #disabled = false;
+
+  constructor(db: Database.Database, file: string) {
+    this.#db = db;
+    this.#file = file;
+    db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  }
+
+  committed(): void {
+    if (this.#disabled || ++this.#commits < CHECKPOINT_EVERY) return;
+    this.#commits = 0;
+    (this.#worker ?? this.#start())?.postMessage('checkpoint');
+  }
+
+  /** Stops the worker and waits until its connection is closed. */
+  async close(): Promise<void> {
+    this.#disabled = true;
+    this.#worker?.postMessage('close');
+    this.#worker = undefined;
+    await this.#exited;
+  }
+
+  #start(): Worker | undefined {
+    let worker: Worker;
+    try {
+      worker = new Worker(CHECKPOINT_WORKER, {
+        eval: true,
+        workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file: this.#file },
+      });
+    } catch {
+      this.#fallBack();
+      return undefined;
+    }
+    // Never what keeps a process alive; close() ends it in order.
+    worker.unref();
+    worker.on('error', () => this.#fallBack());
+    this.#exited = new Promise((resolve) => worker.once('exit', resolve));
+    this.#worker = worker;
+    return worker;
+  }
+
+  /** Without a worker, the main connection checkpoints as SQLite does by default. */
+  #fallBack(): void {
+    this.#worker = undefined;
+    if (this.#disabled) return;
+    this.#disabled = true;
+    if (this.#db.open) this.#db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
   }
 }
 

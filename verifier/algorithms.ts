@@ -33,7 +33,7 @@ const KEY_REQUIREMENTS: Readonly<Record<JwsAlgorithm, KeyRequirement>> = {
   ES256: { kty: 'EC', crv: 'P-256' },
   ES384: { kty: 'EC', crv: 'P-384' },
   ES512: { kty: 'EC', crv: 'P-521' },
-  // jose (WebCrypto) implements EdDSA over Ed25519 only.
+  // EdDSA means Ed25519 only here, as in jose and WebCrypto (Ed448 is not accepted).
   EdDSA: { kty: 'OKP', crv: 'Ed25519' },
 };
 

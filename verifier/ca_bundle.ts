@@ -3,12 +3,34 @@ import { createSecureContext, rootCertificates, type SecureContext } from 'node:
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
+type ParsedBundle = { readonly certificates: readonly string[] } | { readonly problem: string };
+
+/**
+ * Bundles come from a handful of stored policies and are checked on every login that uses one;
+ * each is parsed once. Very large ones are not kept, so the memo stays small.
+ */
+const MAX_KEPT = 100;
+const MAX_KEPT_CHARS = 64 * 1024;
+const parsed = new Map<string, ParsedBundle>();
+
 /**
  * The certificates of a PEM bundle, or a description of what is wrong with it. Node silently
  * ignores text it cannot parse as a CA, so a typo would otherwise surface much later as an
  * unexplained "unable to verify the first certificate".
  */
-export function parseCaBundle(pem: string): { certificates: string[] } | { problem: string } {
+export function parseCaBundle(pem: string): ParsedBundle {
+  let bundle = parsed.get(pem);
+  if (bundle === undefined) {
+    bundle = Object.freeze(parseUncached(pem));
+    if (pem.length <= MAX_KEPT_CHARS) {
+      if (parsed.size >= MAX_KEPT) parsed.clear();
+      parsed.set(pem, bundle);
+    }
+  }
+  return bundle;
+}
+
+function parseUncached(pem: string): ParsedBundle {
   const certificates = pem.match(PEM_CERTIFICATE) ?? [];
   if (certificates.length === 0) return { problem: 'caCert contains no PEM certificate' };
   for (const [index, certificate] of certificates.entries()) {
@@ -18,7 +40,7 @@ export function parseCaBundle(pem: string): { certificates: string[] } | { probl
       return { problem: `caCert certificate #${index + 1} is not a valid X.509 certificate` };
     }
   }
-  return { certificates };
+  return { certificates: Object.freeze(certificates) };
 }
 
 /**

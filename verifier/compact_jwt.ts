@@ -8,6 +8,8 @@ export interface CompactJwt {
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** Stateless between calls (no streaming), so one instance serves every token. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Splits and decodes a compact JWS, refusing anything that is not exactly three non-empty
@@ -46,7 +48,7 @@ function decodeObject(part: string, name: string): Record<string, unknown> {
   }
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(part, 'base64url')));
+    value = JSON.parse(UTF8.decode(Buffer.from(part, 'base64url')));
   } catch {
     throw new VerificationError('invalid_jwt', `the ${name} is not UTF-8 JSON`);
   }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
 import { createTrustContext } from './ca_bundle.js';
 import { VerificationError, type VerificationReason } from './errors.js';
@@ -127,7 +126,8 @@ export class ProviderKeyCache {
   }
 
   #entry(source: KeySource): Entry {
-    const id = createHash('sha256').update(source.discoveryUrl.href).update('\0').update(source.caCertificates.join('\n')).digest('base64url');
+    // The entry keeps the source (certificates included) anyway, so its text is a fine key.
+    const id = source.caCertificates.length === 0 ? source.discoveryUrl.href : `${source.discoveryUrl.href}\0${source.caCertificates.join('\n')}`;
     let entry = this.#entries.get(id);
     if (entry === undefined) {
       if (this.#entries.size >= this.#options.maxProviders) {

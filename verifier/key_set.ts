@@ -1,10 +1,12 @@
-import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import { keyTypeFits, type JwsAlgorithm } from './algorithms.js';
+import { keyProblem } from './jws_signature.js';
 
 /**
  * One public signing key from an identity provider's JWKS, reduced to its public members (a JWKS
- * that leaks a private `d` must not turn into a private key here) with its imported CryptoKeys
- * memoised per algorithm.
+ * that leaks a private `d` must not turn into a private key here). It is imported into a
+ * node:crypto KeyObject once, on first use, and checked once per algorithm it is used with.
  */
 export class VerificationKey {
   readonly kid: string | undefined;
@@ -13,7 +15,9 @@ export class VerificationKey {
   /** The JWK's own `alg`; when present the token's header must name exactly this algorithm. */
   readonly alg: string | undefined;
   readonly #jwk: JWK;
-  readonly #imported = new Map<JwsAlgorithm, Promise<CryptoKey>>();
+  #imported: KeyObject | Error | undefined;
+  /** Per algorithm: undefined when the key may verify it, else why not. */
+  readonly #problems = new Map<JwsAlgorithm, string | undefined>();
 
   constructor(jwk: JWK) {
     this.kid = jwk.kid;
@@ -28,14 +32,23 @@ export class VerificationKey {
     return (this.alg === undefined || this.alg === alg) && keyTypeFits(alg, this.kty, this.crv);
   }
 
-  /** The key as a WebCrypto key for `alg`; call only when `fits(alg)`. */
-  cryptoKey(alg: JwsAlgorithm): Promise<CryptoKey> {
-    let imported = this.#imported.get(alg);
-    if (imported === undefined) {
-      imported = importJWK(this.#jwk, alg, { extractable: false }) as Promise<CryptoKey>;
-      this.#imported.set(alg, imported);
+  /**
+   * The key as a KeyObject for `alg`; call only when `fits(alg)`. Throws a TypeError when the JWK
+   * is not a valid public key, or not one `alg` may use (e.g. an RSA key under 2048 bits).
+   */
+  keyObject(alg: JwsAlgorithm): KeyObject {
+    if (this.#imported === undefined) {
+      try {
+        this.#imported = createPublicKey({ key: this.#jwk as JsonWebKey, format: 'jwk' });
+      } catch (error) {
+        this.#imported = new TypeError(`the JWK is not a valid public key: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
-    return imported;
+    if (this.#imported instanceof Error) throw this.#imported;
+    if (!this.#problems.has(alg)) this.#problems.set(alg, keyProblem(alg, this.#imported));
+    const problem = this.#problems.get(alg);
+    if (problem !== undefined) throw new TypeError(problem);
+    return this.#imported;
   }
 }
 

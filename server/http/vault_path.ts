@@ -158,7 +158,7 @@ function sendResult(
   }
   if (operation === 'list' && isEmptyList(result.data)) throw notFound();
   const warnings = [...(result.warnings ?? []), ...(unknown.length > 0 ? [unknownFieldsWarning(unknown)] : [])];
-  res.status(result.status ?? 200).json({
+  sendJson(res, result.status ?? 200, {
     request_id: ctx.requestId,
     lease_id: '',
     renewable: false,
@@ -169,6 +169,25 @@ function sendResult(
     auth: result.auth ?? null,
     mount_type: mountType,
   });
+}
+
+/**
+ * What Express's `res.status(status).json(body)` sends (the same headers, no body for HEAD),
+ * written directly: Express re-parses and re-formats the content type on every call. Statuses
+ * without a body and conditional requests, which Express answers specially, still go through it.
+ */
+function sendJson(res: Response, status: number, body: unknown): void {
+  const { headers, method } = res.req;
+  if (status === 204 || status === 304 || headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined) {
+    res.status(status).json(body);
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  if (method === 'HEAD') res.end();
+  else res.end(text);
 }
 
 function operationFor(method: string, query: Record<string, unknown>): Operation {
