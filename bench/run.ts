@@ -3,10 +3,12 @@
  * tables. Figures are only comparable within one run: every table carries its own baseline.
  */
 import { runFoundationBench } from './foundation.js';
+import { runIdentityTokenBench } from './identity_tokens.js';
 import { runMachineLoginBench } from './machine_login.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   foundation: runFoundationBench,
+  'identity-tokens': runIdentityTokenBench,
   'machine-login': runMachineLoginBench,
 };
 

@@ -1,0 +1,68 @@
+/**
+ * Identity-token issuance (`GET /v1/identity/oidc/token/:role`) over HTTP per key algorithm, next
+ * to the bare signing rate of the same algorithm (keys/sign_jwt.ts in this process) and the
+ * server's own `GET /v1/sys/health` rate, all in the same run.
+ */
+import autocannon from 'autocannon';
+import { createKeyState } from '../keys/named_key.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../keys/named_key_params.js';
+import { signJwt } from '../keys/sign_jwt.js';
+import { printTable } from './support/table.js';
+import { startServerProcess, type ServerProcess } from './support/server_process.js';
+
+async function call(server: ServerProcess, method: string, path: string, body?: unknown, token = server.rootToken): Promise<any> { // JSON answers of several shapes; the bench reads a field or two
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { 'X-Vault-Token': token, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? undefined : res.json();
+}
+
+async function rate(server: ServerProcess, path: string, token?: string): Promise<{ rps: number; p99: number }> {
+  const result = await autocannon({ url: `${server.url}${path}`, connections: 20, duration: 5, headers: token ? { 'X-Vault-Token': token } : {} });
+  if (result.non2xx > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers`);
+  return { rps: result.requests.average, p99: result.latency.p99 };
+}
+
+/** Signatures per second of one algorithm in this process (one thread), over about a second. */
+async function bareSigningRate(algorithm: SigningAlgorithm): Promise<number> {
+  const state = await createKeyState({ algorithm, allowed_client_ids: ['*'] }, Date.now());
+  const payload = { iss: 'bench', sub: 'entity', aud: 'client', iat: 0, exp: 1 };
+  for (let i = 0; i < 200; i++) signJwt(state, payload);
+  let count = 0;
+  const started = performance.now();
+  while (performance.now() - started < 1000) {
+    signJwt(state, payload);
+    count++;
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+export async function runIdentityTokenBench(): Promise<void> {
+  const server = await startServerProcess();
+  try {
+    const entity = await call(server, 'POST', '/v1/identity/entity', { name: 'bench-workload', policies: ['tokens'] });
+    await call(server, 'PUT', '/v1/sys/policies/acl/tokens', { policy: 'path "identity/oidc/token/*" { capabilities = ["read"] }' });
+    const token = (await call(server, 'POST', '/v1/auth/token/create', { entity_id: entity.data.id, policies: ['default'], ttl: '1h' })).auth.client_token as string;
+    const health = await rate(server, '/v1/sys/health');
+    const rows: Array<Array<string | number>> = [['GET /v1/sys/health (baseline)', '', health.rps, health.p99, '', 1]];
+    for (const algorithm of SIGNING_ALGORITHMS) {
+      const role = `bench-${algorithm.toLowerCase()}`;
+      await call(server, 'POST', `/v1/identity/oidc/key/${role}`, { algorithm, allowed_client_ids: '*' });
+      await call(server, 'POST', `/v1/identity/oidc/role/${role}`, { key: role, ttl: '1h' });
+      await call(server, 'GET', `/v1/identity/oidc/token/${role}`, undefined, token);
+      const issued = await rate(server, `/v1/identity/oidc/token/${role}`, token);
+      const bare = await bareSigningRate(algorithm);
+      rows.push([`GET identity/oidc/token (${algorithm})`, algorithm, issued.rps, issued.p99, bare, issued.rps / health.rps]);
+    }
+    printTable(
+      'Identity-token issuance over HTTP (autocannon, 20 connections, 5 s) vs bare signing in one thread and the health rate',
+      ['endpoint', 'alg', 'req/s', 'p99 ms', 'bare signs/s', 'ratio to health'],
+      rows,
+    );
+  } finally {
+    await server.stop();
+  }
+}
