@@ -1,30 +1,10 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import { isInternalAddress } from './internal_address.js';
+import { FetchError } from './fetch_error.js';
+import { checkOutboundUrl, describeNetworkError, publicOnlyLookup } from './outbound_guard.js';
 
-/** What went wrong with an outbound fetch, for callers that map it to their own errors. */
-export type FetchErrorKind =
-  | 'url_not_allowed' // scheme, credentials in the URL
-  | 'address_not_allowed' // the host is, or resolves to, an internal address
-  | 'timeout'
-  | 'too_large'
-  | 'redirect'
-  | 'http_status'
-  | 'invalid_json'
-  | 'network'; // DNS, connection, TLS
-
-export class FetchError extends Error {
-  override name = 'FetchError';
-  readonly kind: FetchErrorKind;
-
-  constructor(kind: FetchErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.kind = kind;
-  }
-}
+export { FetchError, type FetchErrorKind } from './fetch_error.js';
 
 export interface FetchJsonOptions {
   /** Deadline for the whole exchange: DNS, connect, TLS, headers and body. */
@@ -47,7 +27,7 @@ export interface FetchJsonOptions {
  * connection: a pooled socket could have been opened under a different policy.
  */
 export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<unknown> {
-  checkUrl(url, options);
+  checkOutboundUrl(url, options);
   const body = await fetchBody(url, options);
   try {
     return JSON.parse(body.toString('utf8'));
@@ -55,41 +35,6 @@ export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<un
     throw new FetchError('invalid_json', `GET ${url.href}: the response is not JSON`, { cause });
   }
 }
-
-function checkUrl(url: URL, options: FetchJsonOptions): void {
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowHttp)) {
-    throw new FetchError('url_not_allowed', `${url.protocol} URLs are not allowed: ${url.origin}`);
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new FetchError('url_not_allowed', 'URLs with user credentials are not allowed');
-  }
-  // An IP literal never goes through DNS, so the lookup guard would not see it.
-  const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!options.allowPrivateNetwork && isIP(literal) !== 0 && isInternalAddress(literal)) {
-    throw new FetchError('address_not_allowed', `${url.host} is an internal address`);
-  }
-}
-
-/** A DNS lookup for sockets that refuses names resolving to any internal address. */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-    if (err) {
-      callback(err, '');
-      return;
-    }
-    const refused = addresses.find((entry) => isInternalAddress(entry.address));
-    if (refused !== undefined || addresses.length === 0) {
-      const error = new FetchError(
-        'address_not_allowed',
-        `${hostname} resolves to an internal address${refused === undefined ? '' : ` (${refused.address})`}`,
-      );
-      callback(Object.assign(error, { code: 'EADDRNOTALLOWED' }), '');
-      return;
-    }
-    if (options.all === true) callback(null, addresses);
-    else callback(null, addresses[0]!.address, addresses[0]!.family);
-  });
-};
 
 function fetchBody(url: URL, options: FetchJsonOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -119,7 +64,7 @@ function fetchBody(url: URL, options: FetchJsonOptions): Promise<Buffer> {
     }, options.timeoutMs);
 
     request.on('error', (error) => {
-      settle(error instanceof FetchError ? error : new FetchError('network', `GET ${url.href}: ${describe(error)}`, { cause: error }));
+      settle(error instanceof FetchError ? error : new FetchError('network', `GET ${url.href}: ${describeNetworkError(error)}`, { cause: error }));
     });
     request.on('response', (response) => {
       const problem = responseProblem(url, response, options.maxBytes);
@@ -138,7 +83,7 @@ function fetchBody(url: URL, options: FetchJsonOptions): Promise<Buffer> {
         chunks.push(chunk);
       });
       response.on('end', () => settle(undefined, Buffer.concat(chunks)));
-      response.on('error', (error) => settle(new FetchError('network', `GET ${url.href}: ${describe(error)}`, { cause: error })));
+      response.on('error', (error) => settle(new FetchError('network', `GET ${url.href}: ${describeNetworkError(error)}`, { cause: error })));
     });
     request.end();
   });
@@ -155,9 +100,4 @@ function responseProblem(url: URL, response: IncomingMessage, maxBytes: number):
     return new FetchError('too_large', `GET ${url.href}: declared length ${declared} exceeds ${maxBytes} bytes`);
   }
   return undefined;
-}
-
-function describe(error: Error): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === undefined ? error.message : `${code}: ${error.message}`;
 }

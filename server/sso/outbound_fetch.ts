@@ -10,11 +10,9 @@
  *
  * Failures reject with the verifier's FetchError, whose `kind` says what went wrong.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
-import { FetchError, isInternalAddress } from '../../verifier/index.js';
+import { FetchError, checkOutboundUrl, describeNetworkError, publicOnlyLookup } from '../../verifier/index.js';
 
 export interface OutboundOptions {
   readonly allowHttp: boolean;
@@ -38,7 +36,7 @@ export type OutboundFetch = (url: string, init?: OutboundInit) => Promise<Respon
 export function outboundFetch(options: OutboundOptions): OutboundFetch {
   return async (href, init = {}) => {
     const url = new URL(href);
-    checkUrl(url, options);
+    checkOutboundUrl(url, options);
     const body = requestBody(init.body);
     const headers = Object.fromEntries(new Headers(init.headers).entries());
     if (body !== undefined) headers['content-length'] = String(body.length);
@@ -46,18 +44,6 @@ export function outboundFetch(options: OutboundOptions): OutboundFetch {
     const answer = await exchange(url, init.method ?? 'GET', headers, body, init.signal ?? undefined, options);
     return new Response(answer.status === 204 || answer.status === 304 ? null : answer.body, { status: answer.status, headers: responseHeaders(answer.headers) });
   };
-}
-
-function checkUrl(url: URL, options: OutboundOptions): void {
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowHttp)) {
-    throw new FetchError('url_not_allowed', `${url.protocol} URLs are not allowed: ${url.origin}`);
-  }
-  if (url.username !== '' || url.password !== '') throw new FetchError('url_not_allowed', 'URLs with user credentials are not allowed');
-  // An IP literal never goes through DNS, so the lookup guard would not see it.
-  const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!options.allowPrivateNetwork && isIP(literal) !== 0 && isInternalAddress(literal)) {
-    throw new FetchError('address_not_allowed', `${url.host} is an internal address`);
-  }
 }
 
 function requestBody(body: unknown): Buffer | undefined {
@@ -69,20 +55,6 @@ function requestBody(body: unknown): Buffer | undefined {
   // Nothing Lanyard sends upstream streams; refusing keeps the size of every request known.
   throw new TypeError('unsupported request body type for an outbound request');
 }
-
-/** A DNS lookup for sockets that refuses names resolving to any internal address. */
-const publicOnlyLookup: LookupFunction = (hostname, lookupOptions, callback) => {
-  dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
-    if (err) return callback(err, '');
-    const refused = addresses.find((entry) => isInternalAddress(entry.address));
-    if (refused !== undefined || addresses.length === 0) {
-      const error = new FetchError('address_not_allowed', `${hostname} resolves to an internal address${refused === undefined ? '' : ` (${refused.address})`}`);
-      return callback(Object.assign(error, { code: 'EADDRNOTALLOWED' }), '');
-    }
-    if (lookupOptions.all === true) callback(null, addresses);
-    else callback(null, addresses[0]!.address, addresses[0]!.family);
-  });
-};
 
 interface Answer {
   readonly status: number;
@@ -120,7 +92,7 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
     signal?.addEventListener('abort', onAbort);
 
     request.on('error', (error) => {
-      settle(error instanceof FetchError ? error : new FetchError('network', `${method} ${url.origin}${url.pathname}: ${describe(error)}`, { cause: error }));
+      settle(error instanceof FetchError ? error : new FetchError('network', `${method} ${url.origin}${url.pathname}: ${describeNetworkError(error)}`, { cause: error }));
     });
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
@@ -140,7 +112,7 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
         chunks.push(chunk);
       });
       response.on('end', () => settle(undefined, { status, headers: response.headers, body: Buffer.concat(chunks) }));
-      response.on('error', (error) => settle(new FetchError('network', `${method} ${url.origin}${url.pathname}: ${describe(error)}`, { cause: error })));
+      response.on('error', (error) => settle(new FetchError('network', `${method} ${url.origin}${url.pathname}: ${describeNetworkError(error)}`, { cause: error })));
     });
     request.end(body);
   });
@@ -153,9 +125,4 @@ function responseHeaders(headers: IncomingHttpHeaders): Headers {
     for (const item of Array.isArray(value) ? value : [value]) out.append(name, item);
   }
   return out;
-}
-
-function describe(error: Error): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === undefined ? error.message : `${code}: ${error.message}`;
 }

@@ -4,30 +4,18 @@
  * found the way a person using a screen reader would find them: by their labels and roles.
  * Screenshots of both pages are written to the system's temp directory for review.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, startCallbackPage, type CallbackPage } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { authorizationRequest, createClient, createKey, createProvider, createUser, exchange, relyingParty, type TestUser } from '../support/relying_party.js';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 describe('signing in with a browser', () => {
   let server: TestServer;
-  let callbackServer: Server;
+  let callbackPage: CallbackPage;
   let callbackUrl: string;
   let browser: Browser;
   let alice: TestUser;
@@ -35,25 +23,21 @@ describe('signing in with a browser', () => {
 
   beforeAll(async () => {
     // The relying party's callback: a real page the browser ends up on.
-    callbackServer = createServer((_req, res) => {
-      res.setHeader('content-type', 'text/html');
-      res.end('<!DOCTYPE html><title>Signed in</title><p>Back at the application.</p>');
-    });
-    await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
-    callbackUrl = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/callback`;
+    callbackPage = await startCallbackPage();
+    callbackUrl = callbackPage.url;
 
     server = await startTestServer();
     await createKey(server, 'k1');
     const client = await createClient(server, 'team-wiki', { key: 'k1', redirect_uris: callbackUrl, assignments: 'allow_all' });
     config = await relyingParty(await createProvider(server, 'p1', { allowed_client_ids: '*' }), client);
     alice = await createUser(server, 'alice');
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
     await server?.destroy();
-    await new Promise((resolve) => callbackServer?.close(resolve));
+    await callbackPage?.close();
   });
 
   it('goes through the sign-in and consent pages to the application with a code', async () => {

@@ -5,35 +5,29 @@
  * code whose ID token names the entity of their IdP subject. A screenshot of the sign-in page with
  * the button is written to the system's temp directory for review.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, startCallbackPage, type CallbackPage } from '../support/browser.js';
 import { api, type TestServer } from '../support/server.js';
 import { authorizationRequest, createClient, createKey, createProvider, exchange, relyingParty } from '../support/relying_party.js';
 import { UpstreamIdp } from '../support/upstream_idp.js';
 import { CALLBACK_PATH, configureSso, organizationId, ssoBody, startSsoServer } from '../sso/sso_support.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
 describe('signing in with a browser through the upstream IdP', () => {
   let server: TestServer;
   let idp: UpstreamIdp;
-  let callbackServer: Server;
+  let callbackPage: CallbackPage;
   let callbackUrl: string;
   let browser: Browser;
   let config: oidc.Configuration;
 
   beforeAll(async () => {
-    callbackServer = createServer((_req, res) => {
-      res.setHeader('content-type', 'text/html');
-      res.end('<!DOCTYPE html><title>Signed in</title><p>Back at the application.</p>');
-    });
-    await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
-    callbackUrl = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/callback`;
+    // The relying party's callback: a real page the browser ends up on.
+    callbackPage = await startCallbackPage();
+    callbackUrl = callbackPage.url;
 
     server = await startSsoServer();
     idp = await UpstreamIdp.start({ redirectUri: `${server.url}${CALLBACK_PATH}`, accounts: [{ sub: 'frank-1', email: 'frank@example.com', email_verified: true }] });
@@ -41,14 +35,14 @@ describe('signing in with a browser through the upstream IdP', () => {
     await createKey(server, 'k1');
     const client = await createClient(server, 'team-wiki', { key: 'k1', redirect_uris: callbackUrl, assignments: 'allow_all' });
     config = await relyingParty(await createProvider(server, 'p1', { allowed_client_ids: '*' }), client);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
     await server?.destroy();
     await idp?.close();
-    await new Promise((resolve) => callbackServer?.close(resolve));
+    await callbackPage?.close();
   });
 
   it('goes from the application to the IdP and back with a code', async () => {
