@@ -6,9 +6,11 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { LanyardError } from './errors.js';
 import { tokenFromHeaders } from './auth/authenticator.js';
+import { canonicalPathGate, pathnameOf } from './http/canonical_path.js';
 import { requestContext, requestContextMiddleware } from './http/request_context.js';
 import { mountVaultPaths, type VaultPath } from './http/vault_path.js';
 import { sendVaultError } from './http/vault_response.js';
+import { sendInfisicalError } from './machine/infisical_errors.js';
 import type { Services } from './services.js';
 import { healthHandler } from './sys/health.js';
 import { initHandler, initStatusHandler } from './sys/init.js';
@@ -28,8 +30,12 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Before any route exists: the router is built with this setting on first use. Paths are
+  // matched with their letter case as registered (see http/canonical_path.ts).
+  app.set('case sensitive routing', true);
   const trusted = services.config.trustedProxies.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
   app.use(requestContextMiddleware(services.log, trusted));
+  app.use(canonicalPathGate());
 
   const health = healthHandler(services);
   app.get('/v1/sys/health', health);
@@ -54,9 +60,20 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
     sendVaultError(res, new LanyardError('not_found', 'unsupported path'), requestContext(req));
   });
 
-  // Last resort: anything thrown outside a route's own handling (e.g. a router bug).
+  // Nothing matched (a path outside every API, or spelled with other letter case).
+  app.use((req: Request, res: Response) => {
+    sendError(req, res, new LanyardError('not_found', 'unsupported path'));
+  });
+  // Last resort: anything thrown outside a route's own handling (the path gate, a router bug).
   app.use((err: unknown, req: Request, res: Response, _next: express.NextFunction) => {
-    sendVaultError(res, err, requestContext(req));
+    sendError(req, res, err);
   });
   return app;
+}
+
+/** Errors raised outside a route set: in the Infisical shape under `/api/`, Vault's elsewhere. */
+function sendError(req: Request, res: Response, err: unknown): void {
+  const ctx = requestContext(req);
+  if (pathnameOf(req.originalUrl).startsWith('/api/')) sendInfisicalError(res, err, ctx);
+  else sendVaultError(res, err, ctx);
 }

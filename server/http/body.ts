@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { LanyardError, invalidRequest } from '../errors.js';
+import { parseBoundedJson, REQUEST_JSON_LIMITS } from './bounded_json.js';
 
 /**
  * The whole body, refused with 413 once it passes `limit`. Read with plain listeners: an async
@@ -16,10 +17,7 @@ import { LanyardError, invalidRequest } from '../errors.js';
  */
 export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume(); // drain so the connection can answer
-    return Promise.reject(tooLarge(limit));
-  }
+  if (Number.isFinite(declared) && declared > limit) return drainThenRefuse(req, limit);
   if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
   if (req.destroyed) return Promise.reject(clientClosed());
   return new Promise((resolve, reject) => {
@@ -35,8 +33,7 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
       size += chunk.length;
       if (size > limit) {
         settle();
-        req.resume();
-        reject(tooLarge(limit));
+        drainThenRefuse(req, limit).catch(reject);
         return;
       }
       chunks.push(chunk);
@@ -68,19 +65,16 @@ export function decodeBody(raw: Buffer, contentType: string | undefined): Record
   if (trimmed === '') return {};
   const isForm = (contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded') && trimmed[0] !== '{' && trimmed[0] !== '[';
   if (isForm) return decodeForm(text);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalidRequest('error parsing JSON');
-  }
+  const parsed = parseBoundedJson(text);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidRequest('error parsing JSON');
   return parsed as Record<string, unknown>;
 }
 
 export function decodeForm(text: string): Record<string, unknown> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  let count = 0;
   for (const [key, value] of new URLSearchParams(text)) {
+    if (++count > REQUEST_JSON_LIMITS.maxObjectEntries) throw invalidRequest(`form body exceeds the maximum of ${REQUEST_JSON_LIMITS.maxObjectEntries} parameters`);
     out[key] = key in out ? `${out[key]},${value}` : value;
   }
   return { ...out };
@@ -100,6 +94,43 @@ function clientClosed(): Error {
   return new Error('the client closed the connection before the request body ended');
 }
 
+/** How much more of a refused body is read, and for how long, before the 413 goes out anyway. */
+const LINGER_BYTES = 64 * 1024 * 1024;
+const LINGER_MS = 5_000;
+
+/**
+ * A lingering close (nginx's): most clients, Node's own among them, write the whole body before
+ * they read, so a 413 sent while the body is still arriving meets a reset connection and is lost.
+ * The rest of the body is read and discarded, within a bound of bytes and time, and only then
+ * refused; the answer closes the connection, which is no longer worth keeping.
+ */
+function drainThenRefuse(req: IncomingMessage, limit: number): Promise<never> {
+  const error = tooLarge(limit);
+  if (req.readableEnded || req.destroyed) return Promise.reject(error);
+  return new Promise((_resolve, reject) => {
+    let drained = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', done);
+      req.off('close', done);
+      req.off('error', done);
+      reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
+      drained += chunk.length;
+      if (drained > LINGER_BYTES) done();
+    };
+    const timer = setTimeout(done, LINGER_MS);
+    timer.unref();
+    req.on('data', onData);
+    req.on('end', done);
+    req.on('close', done);
+    req.on('error', done);
+    req.resume();
+  });
+}
+
 function tooLarge(limit: number): LanyardError {
-  return new LanyardError('body_too_large', `request body exceeds the limit of ${limit} bytes`);
+  return new LanyardError('body_too_large', `request body exceeds the limit of ${limit} bytes`, { headers: { Connection: 'close' } });
 }

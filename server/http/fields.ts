@@ -4,6 +4,7 @@
  * Conversion failures produce Vault's message; unknown fields become a warning.
  */
 import { invalidRequest } from '../errors.js';
+import { parseBoundedJson } from './bounded_json.js';
 import { parseDurationSeconds } from '../util/duration.js';
 
 export type FieldType = 'string' | 'int' | 'bool' | 'duration' | 'commaStringSlice' | 'map' | 'kvPairs';
@@ -106,12 +107,13 @@ function convert(spec: FieldSpec, input: unknown): Converted {
     case 'map': {
       if (typeof input === 'object' && input !== null && !Array.isArray(input)) return { ...input };
       if (typeof input === 'string') {
+        let parsed: unknown;
         try {
-          const parsed: unknown = JSON.parse(input);
-          if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed;
+          parsed = parseBoundedJson(input);
         } catch {
-          // fall through to the error below
+          return { error: 'expected an object, got a string that is not a JSON object within the limits' };
         }
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed;
       }
       return { error: `expected an object, got ${kind(input)}` };
     }
@@ -128,7 +130,7 @@ function convert(spec: FieldSpec, input: unknown): Converted {
         for (const item of items) {
           const text = typeof item === 'string' ? item.trim() : '';
           const eq = text.indexOf('=');
-          if (eq <= 0) return { error: `expected key=value, got ${JSON.stringify(item)}` };
+          if (eq <= 0) return { error: `expected key=value, got ${describe(item)}` };
           out[text.slice(0, eq)] = text.slice(eq + 1);
         }
       }
@@ -144,8 +146,12 @@ function kind(value: unknown): string {
   return typeof value;
 }
 
-/** Vault prints the offending input; cap it so a huge value does not flood the response. */
+/**
+ * Vault prints the offending input. Only scalars are printed, capped, so that neither a huge nor a
+ * deeply nested value is ever serialised into a message; arrays and objects are named by kind.
+ */
 function describe(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  if (typeof value === 'object' && value !== null) return kind(value);
+  const text = String(value);
   return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }

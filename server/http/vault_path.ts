@@ -71,6 +71,12 @@ export interface VaultPath<S extends FieldSchema = FieldSchema> {
   readonly unauthenticated?: readonly Operation[];
   /** Whether the addressed resource exists: a write to an existing one is `update`, else `create`. */
   readonly existence?: (req: VaultRequest<S>) => Promise<boolean>;
+  /**
+   * Path parameters that the store treats without regard to letter case, with the function that
+   * gives their canonical spelling (the stored one). The ACL, the handler and the audit see the
+   * path with these spellings, so `DEFAULT` cannot slip past a rule written for `default`.
+   */
+  readonly canonicalParams?: Readonly<Record<string, (value: string) => string | Promise<string>>>;
   /** Mount type reported in the envelope (`identity`, `token`, `userpass`, `system`). */
   readonly mountType?: string;
   readonly operations: Partial<Record<Operation, Handler<S>>>;
@@ -90,6 +96,9 @@ export function definePath<S extends FieldSchema>(path: VaultPath<S>): VaultPath
   return path;
 }
 
+/** `canonicalParams` for names the store lower-cases (policies, userpass usernames). */
+export const lowerCased = (value: string): string => value.toLowerCase();
+
 export function mountVaultPaths(router: Router, paths: readonly VaultPath<FieldSchema>[], deps: VaultPathDeps): void {
   for (const path of paths) {
     router.all(path.pattern, (req, res) => {
@@ -100,15 +109,12 @@ export function mountVaultPaths(router: Router, paths: readonly VaultPath<FieldS
 
 async function handle<S extends FieldSchema>(path: VaultPath<S>, req: Request, res: Response, deps: VaultPathDeps): Promise<void> {
   const ctx = requestContext(req);
-  const params = req.params as Record<string, string>;
-  for (const value of Object.values(params)) {
-    if (!NAME_PATTERN.test(value)) throw new LanyardError('not_found', 'unsupported path', { detail: `bad name ${JSON.stringify(value)}` });
-  }
+  const params = await canonicalParams(path, req.params as Record<string, string>);
   const url = new URL(req.originalUrl, 'http://x');
   const query = decodeQuery(url.searchParams);
   let operation = operationFor(req.method, query);
   const rawData = operation === 'create' ? decodeBody(await readRawBody(req, deps.maxRequestBytes), req.headers['content-type']) : withoutListFlag(query);
-  const logicalPath = url.pathname.replace(/^\/v1\//, '').replace(/\/+$/, '') + (operation === 'list' ? '/' : '');
+  const logicalPath = logicalPathOf(path.pattern, params) + (operation === 'list' ? '/' : '');
   const handlerFor = (op: Operation): Handler<S> | undefined => path.operations[op];
   if (operation === 'create' && !handlerFor('create') && !handlerFor('update')) throw unsupported();
   if (operation !== 'create' && !handlerFor(operation)) throw unsupported();
@@ -133,6 +139,29 @@ async function handle<S extends FieldSchema>(path: VaultPath<S>, req: Request, r
 
   const result = await (handlerFor(operation) as Handler<S>)({ ...request, operation });
   sendResult(res, ctx, operation, path.mountType ?? '', result, parsed.unknown);
+}
+
+/**
+ * The route's parameters in canonical spelling. Names outside Vault's name pattern do not route;
+ * the request path has already passed the canonical-path gate, so no parameter is encoded.
+ */
+async function canonicalParams(path: Pick<VaultPath, 'canonicalParams'>, raw: Record<string, string>): Promise<Record<string, string>> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (!NAME_PATTERN.test(value)) throw new LanyardError('not_found', 'unsupported path', { detail: 'bad name segment' });
+    const canonical = path.canonicalParams?.[name];
+    params[name] = canonical ? await canonical(value) : value;
+  }
+  return params;
+}
+
+/** The Vault path without `/v1/` that the ACL checks: the route's pattern with its parameters. */
+function logicalPathOf(pattern: string, params: Readonly<Record<string, string>>): string {
+  return pattern
+    .slice(1)
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? (params[segment.slice(1)] as string) : segment))
+    .join('/');
 }
 
 function sendResult(

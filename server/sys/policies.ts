@@ -3,7 +3,7 @@
  * older `/v1/sys/policy/:name` (body `{"policy"|"rules": …}`), with list on both collections.
  */
 import { invalidRequest } from '../errors.js';
-import { definePath, type VaultPath } from '../http/vault_path.js';
+import { definePath, lowerCased, type VaultPath } from '../http/vault_path.js';
 import type { Services } from '../services.js';
 
 const fields = { policy: { type: 'string', max: 1024 * 1024 }, rules: { type: 'string', max: 1024 * 1024 } } as const;
@@ -14,6 +14,7 @@ export function policyPaths(services: Services): VaultPath[] {
   const itemPath = (pattern: string, rulesKey: 'policy' | 'rules') =>
     definePath({
       pattern,
+      canonicalParams: { name: lowerCased },
       fields,
       mountType: 'system',
       operations: {

@@ -7,7 +7,7 @@
  * password cost the same and answer the same 400; failures are limited per username and per
  * client network (429 with Retry-After).
  */
-import { definePath, type VaultPath } from '../http/vault_path.js';
+import { definePath, lowerCased, type VaultPath } from '../http/vault_path.js';
 import { identityPoliciesOf } from '../identity/membership.js';
 import type { Services } from '../services.js';
 import { authBlock } from '../tokens/routes.js';
@@ -16,6 +16,7 @@ import type { UserpassCredentials } from './credentials.js';
 export function loginPaths(services: Services, credentials: UserpassCredentials): VaultPath[] {
   const login = definePath({
     pattern: '/auth/userpass/login/:username',
+    canonicalParams: { username: lowerCased },
     fields: { password: { type: 'string', max: 8192 } },
     unauthenticated: ['update', 'create'],
     mountType: 'userpass',

@@ -5,7 +5,7 @@
  * `max_ttl`, `bound_cidrs`) included; the `token_` names win when both are given.
  */
 import { invalidRequest } from '../errors.js';
-import { definePath, type VaultPath } from '../http/vault_path.js';
+import { definePath, lowerCased, type VaultPath } from '../http/vault_path.js';
 import { checkPolicies } from '../identity/validate.js';
 import { parseCidr } from '../util/cidr.js';
 import { hashPassword } from './password_hash.js';
@@ -34,6 +34,7 @@ const mountType = 'userpass';
 export function userPaths(users: UserStore): VaultPath[] {
   const user = definePath({
     pattern: '/auth/userpass/users/:username',
+    canonicalParams: { username: lowerCased },
     fields: userFields,
     mountType,
     existence: async (req) => (await users.get(usernameOf(req.params.username))) !== undefined,
@@ -84,6 +85,7 @@ export function userPaths(users: UserStore): VaultPath[] {
 
   const password = definePath({
     pattern: '/auth/userpass/users/:username/password',
+    canonicalParams: { username: lowerCased },
     fields: { password: userFields.password },
     mountType,
     operations: {

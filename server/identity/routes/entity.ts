@@ -43,6 +43,7 @@ export function entityPaths(storage: Storage, identity: IdentityStore): VaultPat
     }),
     definePath({
       pattern: '/identity/entity/name/:name',
+      canonicalParams: { name: async (name) => (await entities.byName(name))?.name ?? name },
       fields,
       mountType,
       operations: {

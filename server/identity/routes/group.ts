@@ -55,6 +55,7 @@ export function groupPaths(identity: IdentityStore): VaultPath[] {
     }),
     definePath({
       pattern: '/identity/group/name/:name',
+      canonicalParams: { name: async (name) => (await groups.byName(name))?.name ?? name },
       fields,
       mountType,
       operations: {
