@@ -54,7 +54,10 @@ export interface VaultRequest<S extends FieldSchema> extends RequestContext {
   readonly operation: Operation;
   /** The logical path without `/v1/`, e.g. `identity/oidc/key/k1` (list paths end in `/`). */
   readonly path: string;
+  /** Path parameters in canonical spelling (see `canonicalParams`). */
   readonly params: Readonly<Record<string, string>>;
+  /** The parameters as the caller spelled them: the name to keep when a request creates something. */
+  readonly typedParams: Readonly<Record<string, string>>;
   readonly data: FieldValues<S>;
   /** Undefined only on unauthenticated operations. */
   readonly auth: AuthContext | undefined;
@@ -109,7 +112,8 @@ export function mountVaultPaths(router: Router, paths: readonly VaultPath<FieldS
 
 async function handle<S extends FieldSchema>(path: VaultPath<S>, req: Request, res: Response, deps: VaultPathDeps): Promise<void> {
   const ctx = requestContext(req);
-  const params = await canonicalParams(path, req.params as Record<string, string>);
+  const typedParams = req.params as Record<string, string>;
+  const params = await canonicalParams(path, typedParams);
   const url = new URL(req.originalUrl, 'http://x');
   const query = decodeQuery(url.searchParams);
   let operation = operationFor(req.method, query);
@@ -124,7 +128,7 @@ async function handle<S extends FieldSchema>(path: VaultPath<S>, req: Request, r
   if (!anonymous && !auth) throw permissionDenied('missing or invalid token');
 
   const parsed = parseFields(path.fields ?? ({} as S), rawData);
-  const request: VaultRequest<S> = { ...ctx, operation, path: logicalPath, params, data: parsed.values, auth, http: req };
+  const request: VaultRequest<S> = { ...ctx, operation, path: logicalPath, params, typedParams, data: parsed.values, auth, http: req };
 
   // Vault's existence check: a write to something that exists is an update.
   if (operation === 'create') {

@@ -7,7 +7,8 @@ import type { AclContext } from './types.js';
 
 const DIRECTIVES = {
   'identity.entity.id': (context: AclContext) => context.entityId,
-  'identity.entity.name': (context: AclContext) => context.entityName,
+  // Entity names are case-insensitive, and ACL paths carry them lower-cased (http/canonical_path.ts).
+  'identity.entity.name': (context: AclContext) => context.entityName?.toLowerCase(),
 } as const;
 
 type Directive = keyof typeof DIRECTIVES;

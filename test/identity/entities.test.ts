@@ -168,7 +168,8 @@ describe('bad input changes nothing', () => {
       body: '{"name":',
     });
     expect(res.status).toBe(400);
-    expect((await call('GET', 'identity/entity/name/a%20b')).status).toBe(404);
+    expect((await call('GET', 'identity/entity/name/-bad')).status).toBe(404);
+    expect((await call('GET', 'identity/entity/name/a%20b')).status).toBe(400);
   });
 });
 

@@ -56,9 +56,12 @@ describe('success envelope and status codes', () => {
     expect(JSON.parse(res.body)).toEqual({ errors: ['unsupported operation'] });
   });
 
-  it('refuses names outside Vault name syntax', async () => {
-    const res = await api(server, 'PUT', '/v1/sys/policies/acl/bad%20name', { policy: 'path "x" { capabilities = ["read"] }' });
-    expect(res.status).toBe(404);
+  it('refuses names outside Vault name syntax, and percent-encoded names before routing', async () => {
+    const body = { policy: 'path "x" { capabilities = ["read"] }' };
+    expect((await api(server, 'PUT', '/v1/sys/policies/acl/-bad', body)).status).toBe(404);
+    const encoded = await api(server, 'PUT', '/v1/sys/policies/acl/bad%20name', body);
+    expect(encoded.status).toBe(400);
+    expect(encoded.body.errors[0]).toMatch(/non-canonical request path/);
   });
 });
 

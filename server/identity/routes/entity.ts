@@ -6,7 +6,7 @@
  */
 import type { Storage } from '../../../storage/types.js';
 import { invalidRequest } from '../../errors.js';
-import { definePath, type VaultPath, type VaultRequest, type VaultResult } from '../../http/vault_path.js';
+import { definePath, lowerCased, type VaultPath, type VaultRequest, type VaultResult } from '../../http/vault_path.js';
 import type { EntityChanges, EntityService } from '../entities.js';
 import type { IdentityStore } from '../identity_store.js';
 import { membershipOf } from '../membership.js';
@@ -43,12 +43,12 @@ export function entityPaths(storage: Storage, identity: IdentityStore): VaultPat
     }),
     definePath({
       pattern: '/identity/entity/name/:name',
-      canonicalParams: { name: async (name) => (await entities.byName(name))?.name ?? name },
+      canonicalParams: { name: lowerCased },
       fields,
       mountType,
       operations: {
         read: async (req) => read(await entities.byName(req.params.name as string)),
-        update: (req) => upsert(entities, req, req.data.id, req.params.name),
+        update: (req) => upsert(entities, req, req.data.id, req.typedParams.name),
         delete: async (req) => remove(await entities.byName(req.params.name as string)),
       },
     }),

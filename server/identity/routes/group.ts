@@ -4,7 +4,7 @@
  * that updates, 204.
  */
 import { invalidRequest } from '../../errors.js';
-import { definePath, type VaultPath, type VaultRequest, type VaultResult } from '../../http/vault_path.js';
+import { definePath, lowerCased, type VaultPath, type VaultRequest, type VaultResult } from '../../http/vault_path.js';
 import type { GroupChanges, GroupService } from '../groups.js';
 import type { IdentityStore } from '../identity_store.js';
 import type { GroupRecord } from '../types.js';
@@ -55,12 +55,12 @@ export function groupPaths(identity: IdentityStore): VaultPath[] {
     }),
     definePath({
       pattern: '/identity/group/name/:name',
-      canonicalParams: { name: async (name) => (await groups.byName(name))?.name ?? name },
+      canonicalParams: { name: lowerCased },
       fields,
       mountType,
       operations: {
         read: async (req) => read(await groups.byName(req.params.name as string)),
-        update: (req) => byName(req, req.params.name as string),
+        update: (req) => byName(req, req.typedParams.name as string),
         delete: async (req) => remove(await groups.byName(req.params.name as string)),
       },
     }),

@@ -98,9 +98,11 @@ describe('missing things and missing tokens', () => {
   });
 
   it('does not route names outside Vault’s name pattern', async () => {
-    for (const name of ['-bad', 'bad-', 'a%20b', '.x']) {
+    for (const name of ['-bad', 'bad-', '.x']) {
       expect((await t.call('POST', `identity/oidc/key/${name}`, {})).status).toBe(404);
     }
+    // Percent-encoding is refused before routing, so it never reaches the name pattern.
+    expect((await t.call('POST', 'identity/oidc/key/a%20b', {})).status).toBe(400);
     expect(await t.call('LIST', 'identity/oidc/key')).toMatchObject({ body: { data: { keys: ['default'] } } });
   });
 });
