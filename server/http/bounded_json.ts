@@ -4,6 +4,10 @@
  * error messages, object spreads, validators), and 100,000 nested arrays overflow the stack there.
  * So nesting is measured on the text, before parsing, and sizes are checked right after.
  *
+ * Strings with unpaired UTF-16 surrogates (`"\ud800"` is valid JSON) are made well-formed, each
+ * lone surrogate becoming U+FFFD as Go's decoder does in Vault: such a string cannot be encoded
+ * as UTF-8 (URLs, hashes, storage) and would fail later, far from the input.
+ *
  * The limits are Vault's request limits (`max_json_depth`, `max_json_object_entry_count`,
  * `max_json_array_element_count`); bodies themselves are already bounded by the body-size limit.
  */
@@ -33,8 +37,7 @@ export function parseBoundedJson(text: string, limits: JsonLimits = REQUEST_JSON
   } catch {
     throw invalidRequest('error parsing JSON');
   }
-  checkSizes(value, limits);
-  return value;
+  return checkSizesAndFixStrings(value, limits);
 }
 
 /** Nesting depth of the text, counting brackets outside strings; stops at the first excess. */
@@ -56,19 +59,47 @@ function checkDepth(text: string, maxDepth: number): void {
   }
 }
 
-/** Entry and element counts of every object and array; the depth is already bounded. */
-function checkSizes(root: unknown, limits: JsonLimits): void {
+/**
+ * Entry and element counts of every object and array (the depth is already bounded), replacing
+ * ill-formed strings, keys included, in place.
+ */
+function checkSizesAndFixStrings(root: unknown, limits: JsonLimits): unknown {
+  if (typeof root === 'string') return wellFormed(root);
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const value = pending.pop();
     if (typeof value !== 'object' || value === null) continue;
     if (Array.isArray(value)) {
       if (value.length > limits.maxArrayElements) throw invalidRequest(`JSON array exceeds the maximum of ${limits.maxArrayElements} elements`);
-      for (const item of value) pending.push(item);
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (typeof item === 'string') value[i] = wellFormed(item);
+        else pending.push(item);
+      }
     } else {
-      const values = Object.values(value);
-      if (values.length > limits.maxObjectEntries) throw invalidRequest(`JSON object exceeds the maximum of ${limits.maxObjectEntries} entries`);
-      for (const item of values) pending.push(item);
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      if (keys.length > limits.maxObjectEntries) throw invalidRequest(`JSON object exceeds the maximum of ${limits.maxObjectEntries} entries`);
+      for (const key of keys) {
+        const item = record[key];
+        const fixedKey = wellFormed(key);
+        const fixedItem = typeof item === 'string' ? wellFormed(item) : item;
+        if (fixedKey !== key || fixedItem !== item) {
+          delete record[key];
+          // defineProperty, not assignment: a key `__proto__` must stay a plain own property.
+          Object.defineProperty(record, fixedKey, { value: fixedItem, writable: true, enumerable: true, configurable: true });
+        }
+        if (typeof item !== 'string') pending.push(item);
+      }
     }
   }
+  return root;
+}
+
+const LONE_SURROGATE = /[\ud800-\udfff]/;
+
+function wellFormed(text: string): string {
+  // The cheap test first: almost every string has no surrogate at all.
+  if (!LONE_SURROGATE.test(text)) return text;
+  return (text as string & { toWellFormed(): string }).toWellFormed();
 }
