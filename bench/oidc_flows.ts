@@ -1,20 +1,25 @@
 /**
  * OIDC protocol benchmark: Lanyard's providers against a plain node-oidc-provider in the same run.
  *
- *   npx tsc -p tsconfig.build.json && node dist/bench/oidc_flows.js [ALG ...]   (default RS256 EdDSA)
+ *   npm run bench -- oidc-flows          (or: node dist/bench/oidc_flows.js [ALG ...], default ES256)
  *
  * Both servers run in child processes, each an Express 5 app with the provider mounted at the same
- * path: Lanyard is the built server (SQLite state, lowdb configuration, per-client keys,
- * assignments, templates); the plain one is node-oidc-provider with its in-memory adapter, one
- * static client and one key of the same algorithm. The load generator (autocannon, 10
- * connections) runs here, so the servers' CPU time, read from /proc, is theirs alone. The two
- * are measured in alternating rounds and each figure is the median of its rounds, so load from
- * elsewhere on the machine falls on both alike.
+ * path. Lanyard is the built server (SQLite state, lowdb configuration, per-client keys,
+ * assignments, templates). The plain one is node-oidc-provider as fast as it can be set up with
+ * the same work to do: a Map-backed adapter with no eviction (bench/support/map_adapter.ts; the
+ * bundled development adapter is a 1,000-entry LRU that drops live grants under load), refresh
+ * token rotation on every use, one grant per refresh token (as Lanyard's sign-ins make them), the
+ * same client authentication (client_secret_basic), key type and scopes. The load generator
+ * (autocannon, 50 connections) runs here, so the servers' CPU time, read from /proc, is theirs
+ * alone. The two are measured in alternating rounds and each figure is the median of its rounds,
+ * so load from elsewhere on the machine falls on both alike.
  *
- * Measured: the token endpoint with grant_type=refresh_token (refresh tokens rotate: each answer's
- * new token goes back into a pool the requests draw from; the ID token is signed on every refresh)
- * and the userinfo endpoint. Reported: requests/s, p99 latency, server CPU per request, and the
- * Lanyard/plain ratio of each.
+ * Measured: userinfo; the token endpoint with grant_type=refresh_token (each answer's new refresh
+ * token goes back into a pool the requests draw from; the ID token is signed on every refresh);
+ * and authorization-code exchange (a fixed number of fresh codes per side). Reported for both
+ * sides: 2xx count, failed requests, requests/s, p50/p99, server CPU per request and server RSS
+ * after the run, then the Lanyard/plain ratios. A baseline with failures is reported as such: its
+ * ratio would mislead.
  *
  * This file is also the plain server: started with `--plain-provider`, it serves instead of
  * measuring (configuration from the environment, seeded tokens printed as one JSON line).
@@ -30,13 +35,16 @@ import express from 'express';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Provider, type Configuration } from 'oidc-provider';
 import { isSigningAlgorithm, type SigningAlgorithm } from '../keys/named_key_params.js';
+import { MapAdapter } from './support/map_adapter.js';
 import { printTable } from './support/table.js';
-import { startServerProcess, type ServerProcess } from './support/server_process.js';
+import { profileArgs, startServerProcess, type ServerProcess } from './support/server_process.js';
 
-const CONNECTIONS = 10;
-const WARMUP_SECONDS = 5;
-const ROUNDS = 5;
+const CONNECTIONS = 50;
+const WARMUP_SECONDS = 3;
+const ROUNDS = 3;
 const ROUND_SECONDS = 5;
+/** Authorization codes per side for the code-exchange row (each is used once). */
+const CODES = 1_000;
 /**
  * Refresh tokens per server. Every connection holds one in flight, and a run that ends cuts its
  * in-flight requests off, losing their new tokens: each run may cost a token per connection.
@@ -46,6 +54,8 @@ const REDIRECT_URI = 'https://rp.example.com/callback';
 const MOUNT = '/v1/identity/oidc/provider/bench';
 const PLAIN_FLAG = '--plain-provider';
 const PLAIN_ENV = 'LANYARD_BENCH_PLAIN';
+/** The plain child's seeding endpoint (outside the provider's mount). */
+const CODES_PATH = '/bench/codes';
 
 /** What both servers are measured with: an issuer, a confidential client and its tokens. */
 interface Target {
@@ -53,22 +63,28 @@ interface Target {
   readonly basic: string;
   readonly refreshTokens: string[];
   readonly accessToken: string;
+  /** `n` fresh authorization codes for REDIRECT_URI. */
+  codes(n: number): Promise<string[]>;
   cpuMicros(): Promise<number>;
+  rss(): Promise<number>;
   stop(): Promise<void>;
 }
 
 interface Measurement {
   readonly rps: number;
+  readonly p50: number;
   readonly p99: number;
   readonly cpuPerRequestUs: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly rssMb: number;
 }
 
 // ---- The measuring side ----
 
 /** One run of refresh_token grants: each answer's new refresh token goes back into the pool. */
 function refreshRun(target: Target, pool: string[], seconds: number): Promise<Measurement> {
-  let broken = 0;
-  const result = load(target, seconds, {
+  return load(target, { duration: seconds }, {
     method: 'POST',
     path: new URL(`${target.issuer}/token`).pathname,
     headers: { authorization: target.basic, 'content-type': 'application/x-www-form-urlencoded' },
@@ -79,30 +95,41 @@ function refreshRun(target: Target, pool: string[], seconds: number): Promise<Me
     },
     onResponse: (status: number, body: string) => {
       if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
-      else broken++;
     },
-  });
-  return result.then((measurement) => {
-    if (broken > 0) throw new Error(`${broken} refreshes failed`);
-    return measurement;
   });
 }
 
 function userinfoRun(target: Target, seconds: number): Promise<Measurement> {
-  return load(target, seconds, { method: 'GET', path: new URL(`${target.issuer}/userinfo`).pathname, headers: { authorization: `Bearer ${target.accessToken}` } });
+  return load(target, { duration: seconds }, { method: 'GET', path: new URL(`${target.issuer}/userinfo`).pathname, headers: { authorization: `Bearer ${target.accessToken}` } });
 }
 
-async function load(target: Target, seconds: number, request: Record<string, unknown>): Promise<Measurement> {
-  const cpuBefore = await target.cpuMicros();
-  const result = await autocannon({
-    url: new URL(target.issuer).origin,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [request as never],
+/** Exchanges `codes` once each; the run ends when they are used up. */
+function codeRun(target: Target, codes: string[]): Promise<Measurement> {
+  return load(target, { amount: codes.length }, {
+    method: 'POST',
+    path: new URL(`${target.issuer}/token`).pathname,
+    headers: { authorization: target.basic, 'content-type': 'application/x-www-form-urlencoded' },
+    setupRequest: (request: Record<string, unknown>) => {
+      const code = codes.shift() ?? 'used-up';
+      return { ...request, body: `grant_type=authorization_code&code=${encodeURIComponent(code)}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}` };
+    },
   });
+}
+
+async function load(target: Target, length: { duration: number } | { amount: number }, request: Record<string, unknown>): Promise<Measurement> {
+  const cpuBefore = await target.cpuMicros();
+  const result = await autocannon({ url: new URL(target.issuer).origin, connections: CONNECTIONS, ...length, requests: [request as never] });
   const cpu = (await target.cpuMicros()) - cpuBefore;
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${String(request.path)}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { rps: result.requests.average, p99: result.latency.p99, cpuPerRequestUs: cpu / Math.max(1, result.requests.total) };
+  const ok = result['2xx'];
+  return {
+    rps: 'amount' in length ? ok / Math.max(0.001, result.duration) : result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuPerRequestUs: cpu / Math.max(1, result.requests.total),
+    ok,
+    failed: result.non2xx + result.errors,
+    rssMb: (await target.rss()) / 1e6,
+  };
 }
 
 // ---- Lanyard ----
@@ -129,20 +156,37 @@ async function lanyardTarget(algorithm: SigningAlgorithm): Promise<Target> {
 
   const issuer = `${server.url}${MOUNT}`;
   const basic = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
-  const refreshTokens: string[] = [];
-  let accessToken = '';
-  for (let i = 0; i < TOKEN_POOL; i++) {
-    // Sign-in with the user's Lanyard token: one redirect, no pages.
+  // A sign-in with the user's Lanyard token: one redirect, no pages; each makes its own grant.
+  const code = async (): Promise<string> => {
     const authorize = new URL(`${issuer}/authorize`);
     authorize.search = new URLSearchParams({ client_id: client.client_id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid offline_access', prompt: 'consent' }).toString();
     const redirect = await fetch(authorize, { headers: { 'x-vault-token': userToken }, redirect: 'manual' });
-    const code = new URL(redirect.headers.get('location') as string).searchParams.get('code');
-    if (code === null) throw new Error(`authorization failed: ${redirect.headers.get('location')}`);
-    const tokens = await tokenRequest(issuer, basic, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI });
+    const value = new URL(redirect.headers.get('location') as string).searchParams.get('code');
+    if (value === null) throw new Error(`authorization failed: ${redirect.headers.get('location')}`);
+    return value;
+  };
+  const refreshTokens: string[] = [];
+  let accessToken = '';
+  for (let i = 0; i < TOKEN_POOL; i++) {
+    const tokens = await tokenRequest(issuer, basic, { grant_type: 'authorization_code', code: await code(), redirect_uri: REDIRECT_URI });
     refreshTokens.push(tokens.refresh_token);
     accessToken = tokens.access_token;
   }
-  return { issuer, basic, refreshTokens, accessToken, cpuMicros: () => server.cpuMicros(), stop: () => server.stop() };
+  return {
+    issuer,
+    basic,
+    refreshTokens,
+    accessToken,
+    async codes(n) {
+      const out: string[] = [];
+      // Eight sign-ins in flight: quick to make, and not so many that the first codes expire.
+      await Promise.all(Array.from({ length: 8 }, async () => { while (out.length < n) out.push(await code()); }));
+      return out.slice(0, n);
+    },
+    cpuMicros: () => server.cpuMicros(),
+    rss: () => server.rss(),
+    stop: () => server.stop(),
+  };
 }
 
 async function tokenRequest(issuer: string, basic: string, params: Record<string, string>): Promise<{ access_token: string; refresh_token: string }> {
@@ -171,7 +215,7 @@ interface PlainReady {
 
 async function plainTarget(algorithm: SigningAlgorithm): Promise<Target> {
   const setup: PlainSetup = { algorithm, clientId: 'bench-client', clientSecret: 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz' };
-  const child: ChildProcess = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', fileURLToPath(import.meta.url), PLAIN_FLAG], {
+  const child: ChildProcess = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...profileArgs(), fileURLToPath(import.meta.url), PLAIN_FLAG], {
     env: { ...process.env, [PLAIN_ENV]: JSON.stringify(setup) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -190,7 +234,12 @@ async function plainTarget(algorithm: SigningAlgorithm): Promise<Target> {
     basic: `Basic ${Buffer.from(`${setup.clientId}:${setup.clientSecret}`).toString('base64')}`,
     refreshTokens: ready.refreshTokens,
     accessToken: ready.accessToken,
+    async codes(n) {
+      const res = await fetch(`${new URL(ready.issuer).origin}${CODES_PATH}?n=${n}`, { method: 'POST' });
+      return (await res.json()) as string[];
+    },
     cpuMicros: () => processCpuMicros(pid),
+    rss: () => processRss(pid),
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -202,6 +251,11 @@ async function plainTarget(algorithm: SigningAlgorithm): Promise<Target> {
 async function processCpuMicros(pid: number): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function processRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 }
 
 /** The child: node-oidc-provider as its documentation sets it up, with seeded tokens. */
@@ -227,6 +281,7 @@ async function servePlainProvider(): Promise<void> {
     ],
     jwks: { keys: [jwk] },
     enabledJWA: { idTokenSigningAlgValues: [setup.algorithm] },
+    adapter: MapAdapter,
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
     scopes: ['openid', 'offline_access'],
     conformIdTokenClaims: false,
@@ -242,20 +297,36 @@ async function servePlainProvider(): Promise<void> {
   };
   const provider = new Provider(issuer, configuration);
   app.use(MOUNT, provider.callback());
+  // A clean exit on SIGTERM, so that --cpu-prof writes its profile.
+  process.once('SIGTERM', () => process.exit(0));
 
   const client = await provider.Client.find(setup.clientId);
   if (client === undefined) throw new Error('the static client is missing');
-  const grant = new provider.Grant({ accountId: 'bench-user', clientId: setup.clientId });
-  grant.addOIDCScope('openid offline_access');
-  const grantId = await grant.save();
-  const common = { accountId: 'bench-user', client, grantId, scope: 'openid offline_access', gty: 'authorization_code' };
+  // One grant per token, as each of Lanyard's sign-ins makes one.
+  const newGrant = async (): Promise<string> => {
+    const grant = new provider.Grant({ accountId: 'bench-user', clientId: setup.clientId });
+    grant.addOIDCScope('openid offline_access');
+    return grant.save();
+  };
+  const common = { accountId: 'bench-user', client, scope: 'openid offline_access' };
   const refreshTokens: string[] = [];
-  for (let i = 0; i < TOKEN_POOL; i++) refreshTokens.push(await new provider.RefreshToken({ ...common, rotations: 0 }).save());
-  const accessToken = await new provider.AccessToken({ ...common, scope: 'openid' }).save();
+  for (let i = 0; i < TOKEN_POOL; i++) {
+    refreshTokens.push(await new provider.RefreshToken({ ...common, grantId: await newGrant(), gty: 'authorization_code', rotations: 0 }).save());
+  }
+  const accessToken = await new provider.AccessToken({ ...common, grantId: await newGrant(), gty: 'authorization_code', scope: 'openid' }).save();
+  app.post(CODES_PATH, async (req, res) => {
+    const codes: string[] = [];
+    for (let i = 0; i < Number(req.query.n); i++) {
+      codes.push(await new provider.AuthorizationCode({ ...common, grantId: await newGrant(), gty: 'authorization_code', redirectUri: REDIRECT_URI, authTime: Math.floor(Date.now() / 1000) }).save());
+    }
+    res.json(codes);
+  });
   process.stdout.write(`${JSON.stringify({ issuer, refreshTokens, accessToken } satisfies PlainReady)}\n`);
 }
 
 // ---- Main ----
+
+type Run = (target: Target, seconds: number) => Promise<Measurement>;
 
 /**
  * Both servers run side by side and are measured in alternating rounds, so a neighbour's load on
@@ -269,13 +340,20 @@ async function benchmark(algorithms: readonly SigningAlgorithm[]): Promise<void>
       throw err;
     });
     const rows: Array<Array<string | number>> = [];
+    const addRows = (endpoint: string, p: Measurement, l: Measurement): void => {
+      const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+      const row = (server: string, m: Measurement) => [endpoint, server, String(m.ok), String(m.failed), m.rps, m.p50, m.p99, m.cpuPerRequestUs, m.rssMb];
+      rows.push(
+        row('plain node-oidc-provider', p),
+        row('Lanyard', l),
+        [endpoint, p.failed > 0 ? 'Lanyard / plain (BASELINE FAILED: ratio void)' : 'Lanyard / plain', '', '', ratio(l.rps, p.rps), ratio(l.p50, p.p50), ratio(l.p99, p.p99), ratio(l.cpuPerRequestUs, p.cpuPerRequestUs), ratio(l.rssMb, p.rssMb)],
+      );
+    };
     try {
       const pools = new Map([plain, lanyard].map((target) => [target, [...target.refreshTokens]]));
-      // userinfo first: the plain library's in-memory store keeps 1000 entries, and the refresh
-      // runs would push its (otherwise untouched) access token out.
-      const endpoints: ReadonlyArray<readonly [string, (target: Target, seconds: number) => Promise<Measurement>]> = [
+      const endpoints: ReadonlyArray<readonly [string, Run]> = [
         ['userinfo', userinfoRun],
-        ['token (refresh_token)', (target, seconds) => refreshRun(target, pools.get(target) as string[], seconds)],
+        ['token (refresh_token, rotating)', (target, seconds) => refreshRun(target, pools.get(target) as string[], seconds)],
       ];
       for (const [endpoint, run] of endpoints) {
         for (const target of [plain, lanyard]) await run(target, WARMUP_SECONDS);
@@ -286,42 +364,48 @@ async function benchmark(algorithms: readonly SigningAlgorithm[]): Promise<void>
         for (let round = 0; round < ROUNDS; round++) {
           for (const target of [plain, lanyard]) rounds.get(target)?.push(await run(target, ROUND_SECONDS));
         }
-        const p = median(rounds.get(plain) as Measurement[]);
-        const l = median(rounds.get(lanyard) as Measurement[]);
-        const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
-        rows.push(
-          [endpoint, 'plain node-oidc-provider', p.rps, p.p99, p.cpuPerRequestUs],
-          [endpoint, 'Lanyard', l.rps, l.p99, l.cpuPerRequestUs],
-          [endpoint, 'Lanyard / plain', ratio(l.rps, p.rps), ratio(l.p99, p.p99), ratio(l.cpuPerRequestUs, p.cpuPerRequestUs)],
-        );
+        addRows(endpoint, median(rounds.get(plain) as Measurement[]), median(rounds.get(lanyard) as Measurement[]));
       }
+      const exchanged = new Map<Target, Measurement>();
+      for (const target of [plain, lanyard]) exchanged.set(target, await codeRun(target, await target.codes(CODES)));
+      addRows(`token (authorization_code, ${CODES} codes)`, exchanged.get(plain) as Measurement, exchanged.get(lanyard) as Measurement);
     } finally {
       await Promise.all([plain.stop(), lanyard.stop()]);
     }
     printTable(
-      `OIDC endpoints, ${algorithm} ID tokens (${CONNECTIONS} connections; median of ${ROUNDS} alternating ${ROUND_SECONDS} s rounds after ${WARMUP_SECONDS} s warm-up)`,
-      ['endpoint', 'server', 'req/s', 'p99 ms', 'server CPU µs/req'],
+      `OIDC endpoints, ${algorithm} ID tokens (${CONNECTIONS} connections; median of ${ROUNDS} alternating ${ROUND_SECONDS} s rounds after ${WARMUP_SECONDS} s warm-up; RSS after the run)`,
+      ['endpoint', 'server', '2xx', 'failed', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'RSS MB'],
       rows,
     );
   }
 }
 
 function median(runs: readonly Measurement[]): Measurement {
-  const middle = <T>(values: T[], by: (value: T) => number): number => by([...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)] as T);
+  const middle = (by: (value: Measurement) => number): number => by([...runs].sort((a, b) => by(a) - by(b))[Math.floor(runs.length / 2)] as Measurement);
   return {
-    rps: middle([...runs], (run) => run.rps),
-    p99: middle([...runs], (run) => run.p99),
-    cpuPerRequestUs: middle([...runs], (run) => run.cpuPerRequestUs),
+    rps: middle((run) => run.rps),
+    p50: middle((run) => run.p50),
+    p99: middle((run) => run.p99),
+    cpuPerRequestUs: middle((run) => run.cpuPerRequestUs),
+    // Counts add up over the rounds: a failure in any round shows.
+    ok: runs.reduce((sum, run) => sum + run.ok, 0),
+    failed: runs.reduce((sum, run) => sum + run.failed, 0),
+    rssMb: Math.max(...runs.map((run) => run.rssMb)),
   };
+}
+
+/** `npm run bench -- oidc-flows`: ES256, the algorithm of the issue's table. */
+export async function runOidcFlowsBench(algorithms: readonly SigningAlgorithm[] = ['ES256']): Promise<void> {
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`(${cpus().length} CPUs, load average ${load})`);
+  await benchmark(algorithms);
 }
 
 if (process.argv.includes(PLAIN_FLAG)) {
   await servePlainProvider();
-} else {
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const requested = process.argv.slice(2);
   const unknown = requested.filter((alg) => !isSigningAlgorithm(alg));
   if (unknown.length > 0) throw new Error(`unknown algorithm(s) ${unknown.join(', ')}; use RS256, RS384, RS512, ES256, ES384, ES512 or EdDSA`);
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`\n=== oidc_flows (${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, load average ${load})`);
-  await benchmark(requested.length > 0 ? requested.filter(isSigningAlgorithm) : ['RS256', 'EdDSA']);
+  await runOidcFlowsBench(requested.length > 0 ? requested.filter(isSigningAlgorithm) : undefined);
 }

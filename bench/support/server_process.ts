@@ -24,12 +24,21 @@ export interface ServerProcess {
 const ROOT = 'lys.bench-root-token';
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
 
+/**
+ * `LANYARD_BENCH_PROFILE_DIR=DIR`: the server runs with `--cpu-prof` and writes its profile there
+ * when it stops (read it with `node dist/bench/profile_top.js`).
+ */
+export function profileArgs(): string[] {
+  const dir = process.env.LANYARD_BENCH_PROFILE_DIR;
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 export async function startServerProcess(extraArgs: readonly string[] = []): Promise<ServerProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lanyard-bench-'));
   const started = performance.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--disable-warning=ExperimentalWarning', MAIN, 'server', '--dev', '--dev-root-token', ROOT, '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', 'error', ...extraArgs],
+    ['--disable-warning=ExperimentalWarning', ...profileArgs(), MAIN, 'server', '--dev', '--dev-root-token', ROOT, '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', 'error', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise<string>((resolve, reject) => {
