@@ -12,6 +12,7 @@ import { ClientDirectory } from './clients.js';
 import { providerConfiguration } from './configuration.js';
 import { logProviderEvents } from './events.js';
 import { PublishedKey, clientKeySigners } from './signing.js';
+import type { StateProtection } from './state_protection.js';
 import type { ProviderSnapshot, PublishedKeys } from './snapshot.js';
 
 export interface ProviderInstance {
@@ -29,6 +30,7 @@ export interface InstanceDependencies {
   readonly services: Services;
   readonly keys: ClientKeys;
   readonly cookieKeys: readonly string[];
+  readonly stateProtection: StateProtection;
   readonly log: Logger;
 }
 
@@ -38,7 +40,7 @@ export function createProviderInstance(deps: InstanceDependencies, name: string,
   // Signers first, so the library always signs with the requesting client's own key; then the
   // published keys, which only verify (signing.ts).
   const keystore = [...clientKeySigners((clientId) => clients.known(clientId)?.key.signing), ...published.keys.map((jwk) => new PublishedKey(jwk))];
-  const provider = new Provider(snapshot.issuer, providerConfiguration({ services: deps.services, name, snapshot, clients, keys: keystore, cookieKeys: deps.cookieKeys, log }));
+  const provider = new Provider(snapshot.issuer, providerConfiguration({ services: deps.services, name, snapshot, clients, keys: keystore, cookieKeys: deps.cookieKeys, stateProtection: deps.stateProtection, log }));
   // X-Forwarded-* reach the provider only from configured proxies (the mount strips them otherwise).
   provider.proxy = deps.services.config.trustedProxies.length > 0;
   logProviderEvents(provider, name, log);
