@@ -11,6 +11,7 @@ import type { ClientKeys } from './client_keys.js';
 import { ClientDirectory } from './clients.js';
 import { providerConfiguration } from './configuration.js';
 import { logProviderEvents } from './events.js';
+import { forceSecureCookies, requiresSecureCookies } from './secure_cookies.js';
 import { PublishedKey, clientKeySigners } from './signing.js';
 import type { StateProtection } from './state_protection.js';
 import type { ProviderSnapshot, PublishedKeys } from './snapshot.js';
@@ -43,6 +44,7 @@ export function createProviderInstance(deps: InstanceDependencies, name: string,
   const provider = new Provider(snapshot.issuer, providerConfiguration({ services: deps.services, name, snapshot, clients, keys: keystore, cookieKeys: deps.cookieKeys, stateProtection: deps.stateProtection, log }));
   // X-Forwarded-* reach the provider only from configured proxies (the mount strips them otherwise).
   provider.proxy = deps.services.config.trustedProxies.length > 0;
+  if (requiresSecureCookies(deps.services.config.apiAddr, snapshot.issuer)) forceSecureCookies(provider);
   logProviderEvents(provider, name, log);
   return { name, snapshot, published, provider, clients, handle: provider.callback() };
 }
