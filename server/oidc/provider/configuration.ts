@@ -25,6 +25,7 @@ import type { ClientDirectory } from './clients.js';
 import { grantLoader } from './grants.js';
 import { describeProtocolError, setPage } from './pages.js';
 import type { ProviderSnapshot } from './snapshot.js';
+import type { StateProtection } from './state_protection.js';
 import { TOKEN_LOGIN_HOOK, isTokenLogin, tokenLogin } from './token_login.js';
 import { errorPage, loggedOutPage, logoutPage } from './views/messages.js';
 
@@ -61,6 +62,7 @@ export interface ConfigurationParts {
   readonly clients: ClientDirectory;
   readonly keys: readonly ExternalSigningKey[];
   readonly cookieKeys: readonly string[];
+  readonly stateProtection: StateProtection;
   readonly log: Logger;
 }
 
@@ -81,7 +83,7 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
   policy.get('consent')?.checks.remove('native_client_prompt');
 
   return {
-    adapter: (model: string) => (model === 'Client' ? clients.adapter() : new StateAdapter(model, { storage: services.storage, provider: name, now: services.now })),
+    adapter: (model: string) => (model === 'Client' ? clients.adapter() : new StateAdapter(model, { storage: services.storage, provider: name, now: services.now, protection: parts.stateProtection })),
     jwks: { keys: parts.keys },
     enabledJWA: { idTokenSigningAlgValues: [...SIGNING_ALGORITHMS] },
     responseTypes: ['code'],

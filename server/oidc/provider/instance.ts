@@ -11,7 +11,9 @@ import type { ClientKeys } from './client_keys.js';
 import { ClientDirectory } from './clients.js';
 import { providerConfiguration } from './configuration.js';
 import { logProviderEvents } from './events.js';
+import { forceSecureCookies, requiresSecureCookies } from './secure_cookies.js';
 import { PublishedKey, clientKeySigners } from './signing.js';
+import type { StateProtection } from './state_protection.js';
 import type { ProviderSnapshot, PublishedKeys } from './snapshot.js';
 
 export interface ProviderInstance {
@@ -29,6 +31,7 @@ export interface InstanceDependencies {
   readonly services: Services;
   readonly keys: ClientKeys;
   readonly cookieKeys: readonly string[];
+  readonly stateProtection: StateProtection;
   readonly log: Logger;
 }
 
@@ -38,9 +41,10 @@ export function createProviderInstance(deps: InstanceDependencies, name: string,
   // Signers first, so the library always signs with the requesting client's own key; then the
   // published keys, which only verify (signing.ts).
   const keystore = [...clientKeySigners((clientId) => clients.known(clientId)?.key.signing), ...published.keys.map((jwk) => new PublishedKey(jwk))];
-  const provider = new Provider(snapshot.issuer, providerConfiguration({ services: deps.services, name, snapshot, clients, keys: keystore, cookieKeys: deps.cookieKeys, log }));
+  const provider = new Provider(snapshot.issuer, providerConfiguration({ services: deps.services, name, snapshot, clients, keys: keystore, cookieKeys: deps.cookieKeys, stateProtection: deps.stateProtection, log }));
   // X-Forwarded-* reach the provider only from configured proxies (the mount strips them otherwise).
   provider.proxy = deps.services.config.trustedProxies.length > 0;
+  if (requiresSecureCookies(deps.services.config.apiAddr, snapshot.issuer)) forceSecureCookies(provider);
   logProviderEvents(provider, name, log);
   return { name, snapshot, published, provider, clients, handle: provider.callback() };
 }

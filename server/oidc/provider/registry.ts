@@ -10,6 +10,8 @@ import type { Services } from '../../services.js';
 import { ClientKeys } from './client_keys.js';
 import { loadCookieKeys } from './cookie_keys.js';
 import { createProviderInstance, type ProviderInstance } from './instance.js';
+import { migrateLegacyState } from './state_migration.js';
+import { loadStateProtection, type StateProtection } from './state_protection.js';
 import { readPublishedKeys, readSnapshot, type ProviderSnapshot, type PublishedKeys } from './snapshot.js';
 
 export interface ResolveOptions {
@@ -24,6 +26,7 @@ export class ProviderRegistry {
   readonly #instances = new Map<string, ProviderInstance>();
   readonly #building = new Map<string, { readonly fingerprint: string; readonly instance: Promise<ProviderInstance> }>();
   #cookieKeys: Promise<string[]> | undefined;
+  #stateProtection: Promise<StateProtection> | undefined;
 
   constructor(services: Services) {
     this.#services = services;
@@ -63,9 +66,27 @@ export class ProviderRegistry {
     return this.#cookieKeys;
   }
 
+  /**
+   * The key that hashes and seals the providers' state (state_protection.ts). State written
+   * before ids were hashed is re-keyed once, before any instance can read it.
+   */
+  stateProtection(): Promise<StateProtection> {
+    this.#stateProtection ??= (async () => {
+      const protection = await loadStateProtection(this.#services);
+      const migrated = await migrateLegacyState(this.#services.storage, protection);
+      if (migrated > 0) this.#log.info('oidc provider state re-keyed under hashed ids', { records: migrated });
+      return protection;
+    })().catch((err: unknown) => {
+      this.#stateProtection = undefined;
+      throw err;
+    });
+    return this.#stateProtection;
+  }
+
   async #build(name: string, snapshot: ProviderSnapshot, published: PublishedKeys): Promise<ProviderInstance> {
     const cookieKeys = await this.cookieKeys();
-    const instance = createProviderInstance({ services: this.#services, keys: this.#keys, cookieKeys, log: this.#log }, name, snapshot, published);
+    const stateProtection = await this.stateProtection();
+    const instance = createProviderInstance({ services: this.#services, keys: this.#keys, cookieKeys, stateProtection, log: this.#log }, name, snapshot, published);
     this.#instances.set(name, instance);
     this.#log.debug('oidc provider instance built', { provider: name, issuer: snapshot.issuer });
     return instance;

@@ -10,12 +10,14 @@ import { errors } from 'oidc-provider';
 import { STATE_KINDS } from '../../../storage/schema.js';
 import { SqliteStorage } from '../../../storage/sqlite.js';
 import { StateAdapter } from '../../../server/oidc/provider/adapter.js';
+import { StateProtection } from '../../../server/oidc/provider/state_protection.js';
 
 describe('StateAdapter', () => {
   let dir: string;
   let storage: SqliteStorage;
   let now = Date.now();
-  const adapter = (provider: string, model: string) => new StateAdapter(model, { storage, provider, now: () => now });
+  const protection = new StateProtection(Buffer.alloc(32, 7));
+  const adapter = (provider: string, model: string) => new StateAdapter(model, { storage, provider, now: () => now, protection });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lanyard-adapter-'));
@@ -66,5 +68,19 @@ describe('StateAdapter', () => {
 
   it('refuses to consume what does not exist', async () => {
     await expect(adapter('alpha', 'RefreshToken').consume('missing')).rejects.toBeInstanceOf(errors.InvalidGrant);
+  });
+
+  it('stores ids, index values and payloads of its records in no readable form', async () => {
+    await adapter('alpha', 'DeviceCode').upsert('dc-secret-id', { jti: 'dc-secret-id', grantId: 'g-secret', userCode: 'USER-CODE', kind: 'DeviceCode' }, 60);
+    await adapter('alpha', 'Session').upsert('sess-secret-id', { jti: 'sess-secret-id', uid: 'uid-secret', kind: 'Session' }, 60);
+    const stored = JSON.stringify(await storage.list('oidc_state'));
+    for (const value of ['dc-secret-id', 'g-secret', 'USER-CODE', 'sess-secret-id', 'uid-secret']) expect(stored).not.toContain(value);
+    expect(await adapter('alpha', 'DeviceCode').findByUserCode('USER-CODE')).toEqual(expect.objectContaining({ jti: 'dc-secret-id' }));
+    expect(await adapter('alpha', 'Session').findByUid('uid-secret')).toEqual(expect.objectContaining({ jti: 'sess-secret-id' }));
+    // Another key finds nothing: the hashes are keyed.
+    const other = new StateAdapter('Session', { storage, provider: 'alpha', now: () => now, protection: new StateProtection(Buffer.alloc(32, 8)) });
+    expect(await other.find('sess-secret-id')).toBeUndefined();
+    await adapter('alpha', 'DeviceCode').destroy('dc-secret-id');
+    expect(await adapter('alpha', 'DeviceCode').find('dc-secret-id')).toBeUndefined();
   });
 });
