@@ -8,9 +8,12 @@ REDIRECT_URI=${REDIRECT_URI:-http://127.0.0.1:3000/callback}
 
 # 1. A signing key for the app's ID tokens (ES256; the key must allow the client: '*' here).
 lanyard write identity/oidc/key/app-key algorithm=ES256 allowed_client_ids='*' >/dev/null
-# 2. A scope whose template becomes claims in the ID token and at userinfo.
+# 2. A scope whose template becomes claims in the ID token and at userinfo. A userpass login
+#    creates its entity with a generated name (entity_1a2b3c4d, as Vault does), so the person's
+#    name comes from their userpass alias, addressed by the mount's accessor.
+ACCESSOR=$(lanyard read -field=accessor sys/auth/userpass)
 lanyard write identity/oidc/scope/profile \
-  template='{"name": {{identity.entity.name}}, "email": {{identity.entity.metadata.email}}, "groups": {{identity.entity.groups.names}}}' >/dev/null
+  template="{\"name\": {{identity.entity.aliases.$ACCESSOR.name}}, \"email\": {{identity.entity.metadata.email}}, \"groups\": {{identity.entity.groups.names}}}" >/dev/null
 # 3. A person: a userpass user, whose first login creates the entity; give the entity an email.
 lanyard write auth/userpass/users/alice password=correct-horse >/dev/null
 ENTITY_ID=$(lanyard write -field=entity_id auth/userpass/login/alice password=correct-horse)

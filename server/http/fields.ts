@@ -1,7 +1,9 @@
 /**
  * Typed request fields with Vault's weak conversions (sdk/framework field_data): a path declares
  * its fields once, and handlers receive typed values for exactly the fields the caller sent.
- * Conversion failures produce Vault's message; unknown fields become a warning.
+ * Conversion failures produce Vault's message; unknown fields become a warning. A JSON `null` is
+ * "not given", as in Vault's framework (FieldData.GetOk treats a nil raw value as unset): clients
+ * such as hvac send `null` for every optional argument left at its default.
  */
 import { invalidRequest } from '../errors.js';
 import { parseBoundedJson } from './bounded_json.js';
@@ -49,6 +51,7 @@ export function parseFields<S extends FieldSchema>(schema: S, data: Readonly<Rec
       unknown.push(name);
       continue;
     }
+    if (input === null || input === undefined) continue;
     const converted = convert(spec, input);
     if (typeof converted === 'object' && converted !== null && 'error' in converted) {
       throw invalidRequest(`Field validation failed: error converting input ${describe(input)} for field "${name}": ${converted.error}`);

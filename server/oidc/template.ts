@@ -6,7 +6,7 @@
  *   identity.entity.id | name                       → "string" ("" when missing)
  *   identity.entity.metadata                        → {object}
  *   identity.entity.metadata.<key>                  → "string" ("" when missing)
- *   identity.entity.groups.names | ids              → [array], null when the entity has no groups
+ *   identity.entity.groups.names | ids              → [array], [] when the entity has no groups
  *   identity.entity.aliases.<mount accessor>.id | name | metadata[.<key>] | custom_metadata[.<key>]
  *                                                   → as above; an unknown accessor yields ""/{}
  *   identity.groups.ids|names.<group>.id | name | metadata.<key>
@@ -292,9 +292,14 @@ function marshalMap(map: Readonly<Record<string, string>> | undefined): string {
   return JSON.stringify(Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
-/** A Go nil slice marshals to null: an entity without groups yields `null`, not `[]`. */
+/**
+ * An entity without groups yields `[]`. Vault's Go code marshals a nil slice, which would be
+ * `null`; relying parties choke on a null claim (mod_auth_openidc logs "unhandled JSON object
+ * type" on every request) and OpenID Connect Core §5.3.2 says claims SHOULD NOT be null, so
+ * Lanyard deliberately answers with an empty list here (README, "Differences from Vault").
+ */
 function marshalList(values: readonly string[]): string {
-  return values.length === 0 ? 'null' : JSON.stringify(values);
+  return JSON.stringify(values);
 }
 
 /** Vault's decoding of the rendered text into a claims map (Go json.Unmarshal into a map). */

@@ -7,7 +7,7 @@
 import type { Request, Response } from 'express';
 import type { Services } from '../services.js';
 
-const VERSION = '0.1.0';
+export const VERSION = '0.1.0';
 const PING_CACHE_MS = 1000;
 
 export function healthHandler(services: Services) {

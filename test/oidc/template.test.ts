@@ -74,13 +74,13 @@ describe('renderTemplate: entity directives', () => {
     expect(render(`{"v": {{${directive}}}}`)).toEqual({ v: expected });
   });
 
-  it('yields "" and {} for an entity without values, and null for no groups', () => {
+  it('yields "" and {} for an entity without values, and [] for no groups (not Vault’s null)', () => {
     expect(
       render(
         '{"id": {{identity.entity.id}}, "m": {{identity.entity.metadata}}, "g": {{identity.entity.groups.names}}, "i": {{identity.entity.groups.ids}}}',
         EMPTY_TEMPLATE_ENTITY,
       ),
-    ).toEqual({ id: '', m: {}, g: null, i: null });
+    ).toEqual({ id: '', m: {}, g: [], i: [] });
   });
 
   it('spreads all metadata as top-level claims for a bare {{identity.entity.metadata}}', () => {

@@ -96,7 +96,7 @@ describe('mergeScopeClaims', () => {
       { scope: 'meta', claims: renderTemplate('{{identity.entity.metadata}}', entity, now) },
       { scope: 'groups', claims: renderTemplate('{"groups": {{identity.entity.groups.names}}}', entity, now) },
     ]);
-    expect(merged).toEqual({ department: 'ops', groups: null });
+    expect(merged).toEqual({ department: 'ops', groups: [] });
   });
 });
 

@@ -6,6 +6,8 @@ import { entityPaths } from './entity.js';
 import { entityAliasPaths } from './entity_alias.js';
 import { groupPaths } from './group.js';
 import { sysAuthPaths } from './sys_auth.js';
+import { lookupPaths } from './lookup.js';
+import { sysAuthMountPaths } from './sys_auth_mount.js';
 
 export function identityPaths(services: Services): VaultPath[] {
   const identity = identityStore(services);
@@ -14,5 +16,7 @@ export function identityPaths(services: Services): VaultPath[] {
     ...entityAliasPaths(identity),
     ...groupPaths(identity),
     ...sysAuthPaths(services, identity.mounts),
+    ...sysAuthMountPaths(services, identity.mounts),
+    ...lookupPaths(services.storage, identity),
   ];
 }

@@ -27,6 +27,7 @@ import { describeProtocolError, setPage } from './pages.js';
 import type { ProviderSnapshot } from './snapshot.js';
 import type { StateProtection } from './state_protection.js';
 import { TOKEN_LOGIN_HOOK, isTokenLogin, tokenLogin } from './token_login.js';
+import { SCOPE_CLASH_HOOK, scopeClashCheck } from './scope_clash.js';
 import { errorPage, loggedOutPage, logoutPage } from './views/messages.js';
 
 export const ROUTES = {
@@ -104,7 +105,8 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
     routes: { ...ROUTES },
     findAccount: accountFinder({ services, log, snapshot, clients }),
     loadExistingGrant: grantLoader(services, clients, log),
-    extraParams: { [TOKEN_LOGIN_HOOK]: tokenLogin(services, name) },
+    // Validators run in this order: a scope clash is refused before a token sign-in spends a use.
+    extraParams: { [SCOPE_CLASH_HOOK]: scopeClashCheck(claimsConfiguration(snapshot.scopes, log)), [TOKEN_LOGIN_HOOK]: tokenLogin(services, name) },
     interactions: {
       policy,
       url: (_ctx: KoaContextWithOIDC, interaction) => `${mount}/interaction/${interaction.uid}`,

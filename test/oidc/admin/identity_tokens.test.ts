@@ -129,7 +129,7 @@ describe('identity tokens', () => {
 
     // An entity without groups, aliases or metadata gets Vault's empty values.
     const bob = await verify((await t.call('GET', 'identity/oidc/token/rt', undefined, u2)).body.data.token, 'templated');
-    expect(bob).toMatchObject({ email: '', groups: null, username: '', nested: { phone: '' } });
+    expect(bob).toMatchObject({ email: '', groups: [], username: '', nested: { phone: '' } });
   });
 
   it('caps exp at the key’s verification_ttl with Vault’s warning', async () => {
