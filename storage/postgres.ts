@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { AlreadyExistsError, NotFoundError, StorageClosedError, StorageError } from './errors.js';
+import { AlreadyExistsError, NotFoundError, StorageClosedError, StorageError, StorageUnavailableError } from './errors.js';
 import {
   checkId,
   checkIndexValue,
@@ -34,6 +34,8 @@ import {
   type Clock,
   type IndexEntry,
 } from './contract.js';
+import type { ChangeListener } from './cluster.js';
+import { ChangeFeed } from './postgres_changes.js';
 import { migrate } from './postgres_migrations.js';
 import type { Entry, Json, KindDefinition, ListOptions, Schema, Storage, Updater, WriteOptions } from './types.js';
 
@@ -55,12 +57,11 @@ export interface PostgresOptions {
   readonly now?: Clock;
   /** Told about pool-level connection errors (idle connections the server closed). */
   readonly onError?: (error: Error) => void;
+  /** Open a listening session for `watch` (default true when `notifyKinds` is not empty). */
+  readonly listen?: boolean;
 }
 
-/** The database cannot be reached or refused the connection: a 503, never a 500. */
-export class StorageUnavailableError extends StorageError {
-  override name = 'StorageUnavailableError';
-}
+export { StorageUnavailableError };
 
 /** The NOTIFY channel; the payload names the schema, so schemas sharing a database stay apart. */
 export const CHANGE_CHANNEL = 'lanyard_changes';
@@ -88,10 +89,17 @@ export class PostgresStorage implements Storage {
   readonly #queues = new Map<string, Promise<unknown>>();
   /** Every call in progress, so close() can let them finish. */
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #feed: ChangeFeed | undefined;
+  /** Listeners told at once about this replica's own committed changes. */
+  readonly #local = new Set<ChangeListener>();
   #closed = false;
 
   private constructor(pool: pg.Pool, schema: Schema, options: PostgresOptions) {
     this.#pool = pool;
+    const listen = options.listen ?? (options.notifyKinds ?? []).length > 0;
+    this.#feed = listen
+      ? new ChangeFeed({ client: PostgresStorage.clientConfig(options), schema: options.schema ?? 'public', ...(options.onError ? { onError: options.onError } : {}) })
+      : undefined;
     this.#schema = schema;
     this.#schemaName = options.schema ?? 'public';
     this.#now = options.now ?? Date.now;
@@ -132,6 +140,7 @@ export class PostgresStorage implements Storage {
       }
       const storage = new PostgresStorage(pool, schema, options);
       await storage.#rebuildChangedIndexes();
+      await storage.#feed?.start();
       return storage;
     } catch (error) {
       await pool.end().catch(() => undefined);
@@ -318,11 +327,31 @@ export class PostgresStorage implements Storage {
     }
   }
 
+  /**
+   * Calls `listener` after each committed change to a kind in `notifyKinds`: at once for this
+   * replica's own writes, through LISTEN for the others', and with `all` whenever the listening
+   * session (re)connects or is lost, since changes may have been missed.
+   */
+  watch(listener: ChangeListener): () => void {
+    this.#local.add(listener);
+    const unsubscribe = this.#feed?.subscribe(listener);
+    return () => {
+      this.#local.delete(listener);
+      unsubscribe?.();
+    };
+  }
+
+  /** Whether the listening session is connected (undefined without one). */
+  get listening(): boolean | undefined {
+    return this.#feed?.connected;
+  }
+
   /** Lets calls in progress finish, then closes the pool. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled([...this.#inFlight]);
+    await this.#feed?.close();
     await this.#pool.end().catch(() => undefined);
   }
 
@@ -493,13 +522,27 @@ export class PostgresStorage implements Storage {
   #serial<R>(kind: string, id: string, task: () => Promise<R>): Promise<R> {
     const key = `${kind}\u0000${id}`;
     const previous = this.#queues.get(key) ?? Promise.resolve();
-    const run = previous.then(task);
+    const run = previous.then(task).then((result) => {
+      // Every call through here writes; tell this replica's caches before the caller continues.
+      if (this.#notify.has(kind)) this.#emitLocal(kind, id);
+      return result;
+    });
     const tail = run.catch(() => undefined);
     this.#queues.set(key, tail);
     void tail.then(() => {
       if (this.#queues.get(key) === tail) this.#queues.delete(key);
     });
     return this.#track(() => run);
+  }
+
+  #emitLocal(kind: string, id: string): void {
+    for (const listener of this.#local) {
+      try {
+        listener({ kind, id });
+      } catch {
+        // A cache's listener failing must not fail the write that already committed.
+      }
+    }
   }
 
   #track<R>(task: () => Promise<R>): Promise<R> {
