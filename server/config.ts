@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseDurationSeconds } from './util/duration.js';
 import { parseCidr } from './util/cidr.js';
+import { DATABASE_SETTINGS, parseClusterSettings, type ClusterSettings } from './cluster/database_settings.js';
 
 export interface ServerConfig {
   readonly listen: { readonly host: string; readonly port: number };
@@ -33,6 +34,10 @@ export interface ServerConfig {
   readonly maxTokenTtl: number;
   /** SQLite durability: NORMAL survives a process crash; FULL also survives power loss. */
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** embedded (lowdb + SQLite) or postgres (server/cluster/database_settings.ts). */
+  readonly storage: ClusterSettings['storage'];
+  readonly database: ClusterSettings['database'];
+  readonly sealKey: ClusterSettings['sealKey'];
 }
 
 /** Raw settings as strings or JSON values, keyed by the flag name (kebab-case). */
@@ -55,6 +60,7 @@ export const SETTINGS = {
   'default-token-ttl': 'default Lanyard token TTL (default 768h)',
   'max-token-ttl': 'maximum Lanyard token TTL (default 768h)',
   'sqlite-synchronous': 'NORMAL | FULL (default NORMAL)',
+  ...DATABASE_SETTINGS,
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -149,7 +155,8 @@ function validate(raw: RawSettings, problems: string[]): ServerConfig {
   const dev = bool('dev', false);
   const listen = parseListen(raw.listen ?? '127.0.0.1:8200', problems);
   const dataDir = optionalString('data-dir');
-  if (!dev && dataDir === undefined) problems.push('data-dir: required outside dev mode (flag --data-dir or LANYARD_DATA_DIR)');
+  const cluster = parseClusterSettings(raw, problems);
+  if (!dev && dataDir === undefined && cluster.storage !== 'postgres') problems.push('data-dir: required outside dev mode (flag --data-dir or LANYARD_DATA_DIR)');
   const devRootToken = optionalString('dev-root-token');
   if (devRootToken !== undefined && !dev) problems.push('dev-root-token: only allowed together with --dev');
   if (devRootToken !== undefined && devRootToken.length < 8) problems.push('dev-root-token: must be at least 8 characters');
@@ -181,6 +188,7 @@ function validate(raw: RawSettings, problems: string[]): ServerConfig {
     defaultTokenTtl,
     maxTokenTtl,
     sqliteSynchronous: oneOf('sqlite-synchronous', ['NORMAL', 'FULL'] as const, 'NORMAL'),
+    ...cluster,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -6,6 +6,7 @@
  * Renderers decide the wire shape (Vault `{"errors":[…]}`, OAuth `{error, error_description}`,
  * Infisical `{statusCode, message, error}`); the error itself does not know about them.
  */
+import { StorageUnavailableError } from '../storage/errors.js';
 
 export type ErrorCode =
   | 'invalid_request' // a malformed or semantically wrong request (Vault's 400 ErrorResponse)
@@ -69,7 +70,7 @@ export class LanyardError extends Error {
 
   /** Whether the message may be shown to the caller; 5xx messages are replaced by a generic text. */
   get expose(): boolean {
-    return this.status < 500;
+    return this.status < 500 || this.code === 'storage_unavailable';
   }
 }
 
@@ -86,6 +87,16 @@ export const notFound = (detail?: string): LanyardError =>
 /** Any thrown value as a LanyardError; unknown errors become an opaque 500 with the cause kept for logs. */
 export function toLanyardError(err: unknown): LanyardError {
   if (err instanceof LanyardError) return err;
+  if (err instanceof StorageUnavailableError) return storageUnavailable(err);
   const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new LanyardError('internal', 'internal error', { detail, cause: err });
+}
+
+/** The database is unreachable: 503 with a message saying so, and a hint to retry. */
+export function storageUnavailable(cause: unknown): LanyardError {
+  return new LanyardError('storage_unavailable', 'storage is unavailable (the database cannot be reached); retry shortly', {
+    detail: cause instanceof StorageUnavailableError ? cause.detail : cause instanceof Error ? cause.message : String(cause),
+    cause,
+    headers: { 'Retry-After': '1' },
+  });
 }

@@ -24,6 +24,9 @@ import { TokenService } from './tokens/token_service.js';
 import { features } from './features.js';
 import { ensureOidcBuiltins } from './oidc/builtins.js';
 import { startKeyRotation } from './oidc/key_rotation.js';
+import { openPostgresStorage } from './cluster/open_storage.js';
+import { sealFromBase64 } from './cluster/seal_check.js';
+import { withClusterLock, watchChanges } from '../storage/cluster.js';
 
 export interface Runtime {
   readonly services: Services;
@@ -54,12 +57,16 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   const temporary = config.dataDir === undefined;
   const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), 'lanyard-dev-')));
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const seal = await loadSealKey(config.sealKeyFile ?? join(dataDir, 'seal.key'), { create: config.sealKeyFile === undefined });
+  const seal = config.sealKey
+    ? sealFromBase64(config.sealKey)
+    : await loadSealKey(config.sealKeyFile ?? join(dataDir, 'seal.key'), { create: config.sealKeyFile === undefined });
   const now = options.now ?? Date.now;
-  const storage = await openStorage(dataDir, config, now);
+  const storage = config.storage === 'postgres' ? await openPostgresStorage(config, seal, log, now) : await openStorage(dataDir, config, now);
 
   const tokens = new TokenService(storage, { defaultTtl: config.defaultTokenTtl, maxTtl: config.maxTokenTtl }, now);
   const policies = new PolicyStore(storage);
+  // Another replica's policy change drops this one's parsed policies and compiled ACLs.
+  watchChanges(storage, (change) => (change === 'all' || change.kind === 'policy') && policies.invalidate());
   const init = new InitService(storage, tokens);
   const services: Services = {
     config,
@@ -74,7 +81,8 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   };
 
   let devRootToken: string | undefined;
-  if (config.dev) devRootToken = await ensureDevInitialized(services);
+  // Replicas starting together on one database agree on one initialisation.
+  if (config.dev) devRootToken = await withClusterLock(storage, 'init', () => ensureDevInitialized(services));
   if (await init.initialized()) await policies.ensureDefault();
   await ensureOidcBuiltins(services);
 

@@ -40,3 +40,23 @@ export class StorageClosedError extends StorageError {
     super('storage is closed');
   }
 }
+
+/**
+ * The backend cannot be reached (a lost database connection): callers answer 503, never 500.
+ * It also carries the shape node-oidc-provider renders errors from (`statusCode`, `expose`, the
+ * OAuth error code as `message`, `error_description`), so protocol endpoints whose adapter or
+ * account lookup fails answer `503 {"error":"temporarily_unavailable"}` without a wrapper at each
+ * call site. The driver's reason is in `detail`, for logs only.
+ */
+export class StorageUnavailableError extends StorageError {
+  override name = 'StorageUnavailableError';
+  readonly statusCode = 503;
+  readonly expose = true;
+  readonly error_description = 'storage is unavailable (the database cannot be reached); retry shortly';
+  constructor(
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super('temporarily_unavailable', options);
+  }
+}

@@ -93,6 +93,11 @@ export class PolicyStore {
     return parsed;
   }
 
+  /** Drops every parsed policy and compiled ACL (a policy changed on another replica). */
+  invalidate(): void {
+    this.#invalidate();
+  }
+
   #invalidate(): void {
     this.#generation += 1;
     this.#parsed.clear();

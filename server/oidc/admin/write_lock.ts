@@ -4,8 +4,10 @@
  * the lock a concurrent write could slip a new reference in between the check and the write.
  *
  * The queue is per storage object, so several servers in one process (tests) do not share it.
- * It serialises one process only; replicas sharing a store would need the store's own locking.
+ * On a storage shared by replicas the work also runs under the cluster lock `oidc-config`
+ * (a PostgreSQL advisory lock), so the check-then-write holds across the whole cluster.
  */
+import { withClusterLock } from '../../../storage/cluster.js';
 import type { Storage } from '../../../storage/types.js';
 
 const tails = new WeakMap<Storage, Promise<unknown>>();
@@ -14,7 +16,7 @@ const tails = new WeakMap<Storage, Promise<unknown>>();
 export function withOidcWriteLock<T>(storage: Storage, work: () => Promise<T>): Promise<T> {
   const previous = tails.get(storage) ?? Promise.resolve();
   // The stored tail never rejects, so one failed write does not block the ones after it.
-  const result = previous.then(work);
+  const result = previous.then(() => withClusterLock(storage, 'oidc-config', work));
   tails.set(
     storage,
     result.catch(() => undefined),

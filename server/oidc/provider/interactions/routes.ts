@@ -10,6 +10,7 @@
  * Every form carries an anti-forgery token bound to the interaction (csrf.ts). An interaction that
  * expired, was finished, or belongs to another browser gets an explanatory page, never a redirect.
  */
+import { StorageUnavailableError } from '../../../../storage/errors.js';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { errors, type Provider } from 'oidc-provider';
 import { LanyardError } from '../../../errors.js';
@@ -168,6 +169,9 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     const status = (err as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendPage(res, status, errorPage({ title: 'Please try again', message: 'This form could not be read. Go back and submit it again.', code: 'invalid_request' }));
+    }
+    if (err instanceof StorageUnavailableError) {
+      return sendPage(res, 503, errorPage({ title: 'Please try again shortly', message: 'Lanyard cannot reach its database right now.', code: 'temporarily_unavailable' }));
     }
     requestContext(req).log.error('sign-in page failed', { error: err instanceof Error ? err.message : String(err) });
     sendPage(res, 500, errorPage({ title: 'Something went wrong', message: 'Lanyard could not complete this step.', code: 'server_error' }));

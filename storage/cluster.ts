@@ -1,0 +1,33 @@
+/**
+ * What a storage shared by several replicas offers beyond the Storage contract: a cluster-wide
+ * lock and a feed of changes made by any replica. The embedded backends are one process's, so for
+ * them the lock is a no-op (callers keep their in-process serialisation) and nothing ever changes
+ * behind a cache's back: `watchChanges` never calls.
+ */
+import type { Storage } from './types.js';
+
+/** One record changed (`id` '' when too long to announce), or `all`: assume anything changed. */
+export type Change = { readonly kind: string; readonly id: string } | 'all';
+export type ChangeListener = (change: Change) => void;
+
+export interface ClusterStorage extends Storage {
+  /** Runs `work` while no other replica holds the lock of the same name. */
+  withLock<R>(name: string, work: () => Promise<R>): Promise<R>;
+  /** Calls `listener` after every committed change another replica (or this one) announces. */
+  watch(listener: ChangeListener): () => void;
+}
+
+export function isClusterStorage(storage: Storage): storage is ClusterStorage {
+  const candidate = storage as Partial<ClusterStorage>;
+  return typeof candidate.withLock === 'function' && typeof candidate.watch === 'function';
+}
+
+/** `work` under the cluster lock `name` when the storage is shared, else as it is. */
+export function withClusterLock<R>(storage: Storage, name: string, work: () => Promise<R>): Promise<R> {
+  return isClusterStorage(storage) ? storage.withLock(name, work) : work();
+}
+
+/** Subscribes to changes when the storage is shared; resolves to the unsubscribe function. */
+export function watchChanges(storage: Storage, listener: ChangeListener): () => void {
+  return isClusterStorage(storage) ? storage.watch(listener) : () => undefined;
+}

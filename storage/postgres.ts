@@ -1,0 +1,623 @@
+/**
+ * Storage in PostgreSQL (node-postgres), shared by every replica of a cluster: all kinds —
+ * configuration and state — live in one generic layout (postgres_migrations.ts), so a kind added
+ * to the schema in code needs no database change.
+ *
+ * Cluster rules this class keeps:
+ * - Each write is one transaction. `update` reads with `SELECT … FOR UPDATE`, so updates of one
+ *   record arriving at different replicas at once are serialised by the row lock: none is lost, and
+ *   use counters stay exact across the cluster.
+ * - A unique index value taken by a concurrent writer surfaces as a unique violation; the
+ *   transaction is retried once so the clash is reported as AlreadyExistsError naming the index.
+ * - Calls on the same record from this process apply in the order they were made (a per-record
+ *   queue), as they do on the embedded backends; calls on different records run in parallel over
+ *   the pool.
+ * - Writes to the kinds named in `notifyKinds` send a NOTIFY inside their transaction (so only
+ *   committed changes are announced); ChangeListener (postgres_changes.ts) delivers them to caches.
+ * - A lost or refused database connection rejects with StorageUnavailableError, which the HTTP
+ *   layer answers with 503; the pool reconnects by itself when the database returns.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { AlreadyExistsError, NotFoundError, StorageClosedError, StorageError, StorageUnavailableError } from './errors.js';
+import {
+  checkId,
+  checkIndexValue,
+  checkInstant,
+  expiryOf,
+  indexEntries,
+  indexOf,
+  isLive,
+  kindOf,
+  listOptionsOf,
+  toJsonText,
+  type Clock,
+  type IndexEntry,
+} from './contract.js';
+import type { ChangeListener } from './cluster.js';
+import { ChangeFeed } from './postgres_changes.js';
+import { migrate } from './postgres_migrations.js';
+import type { Entry, Json, KindDefinition, ListOptions, Schema, Storage, Updater, WriteOptions } from './types.js';
+
+export interface PostgresOptions {
+  /** `postgres://user:password@host:port/database?sslmode=verify-full&sslrootcert=…` */
+  readonly url: string;
+  /** PostgreSQL schema holding Lanyard's tables (created when absent); `public` by default. */
+  readonly schema?: string;
+  /** Connections in the pool (default 10). Each replica holds at most this many, plus one listener. */
+  readonly poolSize?: number;
+  /** Server-side statement timeout in milliseconds (default 5000; 0 disables). */
+  readonly statementTimeoutMs?: number;
+  /** How long a call waits for a connection before failing with StorageUnavailableError (default 5000). */
+  readonly connectTimeoutMs?: number;
+  /** Apply pending migrations at open (default). `false`: refuse a schema that is not current. */
+  readonly migrate?: boolean;
+  /** Kinds whose writes are announced with NOTIFY for cross-replica cache invalidation. */
+  readonly notifyKinds?: readonly string[];
+  readonly now?: Clock;
+  /** Told about pool-level connection errors (idle connections the server closed). */
+  readonly onError?: (error: Error) => void;
+  /** Open a listening session for `watch` (default true when `notifyKinds` is not empty). */
+  readonly listen?: boolean;
+}
+
+export { StorageUnavailableError };
+
+/** The NOTIFY channel; the payload names the schema, so schemas sharing a database stay apart. */
+export const CHANGE_CHANNEL = 'lanyard_changes';
+
+/** Largest id sent in a NOTIFY payload (PostgreSQL caps payloads near 8000 bytes). */
+const MAX_NOTIFIED_ID = 2000;
+
+interface RecordRow {
+  readonly id: string;
+  readonly value: string;
+  readonly expiresAt: number | null;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+const LIVE = '(expires_at IS NULL OR expires_at > $NOW)';
+
+export class PostgresStorage implements Storage {
+  readonly #pool: pg.Pool;
+  readonly #schema: Schema;
+  readonly #schemaName: string;
+  readonly #now: Clock;
+  readonly #notify: ReadonlySet<string>;
+  /** Tail of the queue of calls on each record, keyed by kind and id. */
+  readonly #queues = new Map<string, Promise<unknown>>();
+  /** Every call in progress, so close() can let them finish. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #feed: ChangeFeed | undefined;
+  /** Listeners told at once about this replica's own committed changes. */
+  readonly #local = new Set<ChangeListener>();
+  #closed = false;
+
+  private constructor(pool: pg.Pool, schema: Schema, options: PostgresOptions) {
+    this.#pool = pool;
+    const listen = options.listen ?? (options.notifyKinds ?? []).length > 0;
+    this.#feed = listen
+      ? new ChangeFeed({ client: PostgresStorage.clientConfig(options), schema: options.schema ?? 'public', ...(options.onError ? { onError: options.onError } : {}) })
+      : undefined;
+    this.#schema = schema;
+    this.#schemaName = options.schema ?? 'public';
+    this.#now = options.now ?? Date.now;
+    this.#notify = new Set(options.notifyKinds ?? []);
+  }
+
+  /** The pool options every connection of a replica shares (also used by the change listener). */
+  static clientConfig(options: PostgresOptions): pg.PoolConfig {
+    const schema = options.schema ?? 'public';
+    checkSchemaName(schema);
+    const statementTimeout = options.statementTimeoutMs ?? 5000;
+    return {
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      // Every connection resolves unqualified table names in Lanyard's schema.
+      options: `-c search_path=${schema} -c statement_timeout=${statementTimeout}`,
+      application_name: 'lanyard',
+      keepAlive: true,
+    };
+  }
+
+  /** Connects, creates the schema when absent, migrates it and rebuilds changed index rows. */
+  static async open(schema: Schema, options: PostgresOptions): Promise<PostgresStorage> {
+    const pool = new pg.Pool(PostgresStorage.clientConfig(options));
+    // An idle connection dropped by the server emits here; without a listener it would crash the process.
+    pool.on('error', (error) => options.onError?.(error));
+    try {
+      const client = await connect(pool);
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema ?? 'public')}`).catch(async (error: unknown) => {
+          // Replicas starting together race on CREATE SCHEMA IF NOT EXISTS; the loser sees it exist.
+          if ((error as { code?: string }).code !== '23505' && (error as { code?: string }).code !== '42P06') throw error;
+        });
+        await migrate(client, options.migrate ?? true);
+      } finally {
+        client.release();
+      }
+      const storage = new PostgresStorage(pool, schema, options);
+      await storage.#rebuildChangedIndexes();
+      await storage.#feed?.start();
+      return storage;
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw unavailable(error);
+    }
+  }
+
+  /** The schema this storage lives in (the change listener filters notifications by it). */
+  get schemaName(): string {
+    return this.#schemaName;
+  }
+
+  async get<T>(kind: string, id: string): Promise<T | undefined> {
+    this.#kind(kind);
+    checkRecordId(id);
+    return this.#track(async () => {
+      const { rows } = await this.#query<Omit<RecordRow, 'id'>>(
+        this.#pool,
+        `SELECT value FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')}`,
+        [kind, id, this.#now()],
+      );
+      return rows[0] && (JSON.parse(rows[0].value) as T);
+    });
+  }
+
+  async create<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
+    const definition = this.#kind(kind);
+    checkRecordId(id);
+    const text = toJsonText(value);
+    const expiresAt = expiryOf(options);
+    const entries = entriesOf(definition, text);
+    await this.#serial(kind, id, () =>
+      this.#transaction(async (client) => {
+        const now = this.#now();
+        const existing = await this.#query<{ expiresAt: number | null }>(
+          client,
+          'SELECT expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 FOR UPDATE',
+          [kind, id],
+        );
+        const row = existing.rows[0];
+        if (row !== undefined && isLive(row.expiresAt, now)) throw new AlreadyExistsError(kind, id);
+        await this.#store(client, kind, id, text, expiresAt, entries, now, row === undefined ? 'insert' : 'replace');
+      }),
+    );
+  }
+
+  async put<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
+    const definition = this.#kind(kind);
+    checkRecordId(id);
+    const text = toJsonText(value);
+    const expiresAt = expiryOf(options);
+    const entries = entriesOf(definition, text);
+    await this.#serial(kind, id, () =>
+      this.#transaction((client) => this.#store(client, kind, id, text, expiresAt, entries, this.#now(), 'upsert')),
+    );
+  }
+
+  async update<T>(kind: string, id: string, updater: Updater<T>, options?: WriteOptions): Promise<T | undefined> {
+    const definition = this.#kind(kind);
+    checkRecordId(id);
+    const expiresAt = expiryOf(options);
+    return this.#serial(kind, id, () =>
+      this.#transaction(async (client) => {
+        const now = this.#now();
+        // The row lock serialises this read-modify-write against every other replica's.
+        const { rows } = await this.#query<Omit<RecordRow, 'id'>>(
+          client,
+          `SELECT value, expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')} FOR UPDATE`,
+          [kind, id, now],
+        );
+        const current = rows[0];
+        if (current === undefined) throw new NotFoundError(kind, id);
+        const next = updater(JSON.parse(current.value) as T);
+        if (next === undefined) {
+          await this.#query(client, 'DELETE FROM lanyard_records WHERE kind = $1 AND id = $2', [kind, id]);
+          await this.#announce(client, kind, id);
+          return undefined;
+        }
+        const text = toJsonText(next);
+        const entries = entriesOf(definition, text);
+        await this.#store(client, kind, id, text, expiresAt ?? current.expiresAt ?? undefined, entries, now, 'replace');
+        return JSON.parse(text) as T;
+      }),
+    );
+  }
+
+  async delete(kind: string, id: string): Promise<boolean> {
+    this.#kind(kind);
+    checkRecordId(id);
+    return this.#serial(kind, id, async () => {
+      const run = async (client: Queryable): Promise<boolean> => {
+        const { rows } = await this.#query<{ expiresAt: number | null }>(
+          client,
+          'DELETE FROM lanyard_records WHERE kind = $1 AND id = $2 RETURNING expires_at AS "expiresAt"',
+          [kind, id],
+        );
+        if (rows[0] === undefined) return false;
+        await this.#announce(client, kind, id);
+        return isLive(rows[0].expiresAt, this.#now());
+      };
+      return this.#notify.has(kind) ? this.#transaction(run) : this.#track(() => run(this.#pool));
+    });
+  }
+
+  async list<T>(kind: string, options?: ListOptions): Promise<Array<Entry<T>>> {
+    this.#kind(kind);
+    const { prefix, limit } = listOptionsOf(options);
+    if (prefix.includes('\u0000')) return [];
+    if (limit === 0) return [];
+    return this.#track(async () => {
+      const { rows } = await this.#query<RecordRow>(
+        this.#pool,
+        `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records
+         WHERE kind = $1 AND id >= $2 AND starts_with(id, $2) AND ${LIVE.replace('$NOW', '$3')}
+         ORDER BY id ${limit === Infinity ? '' : 'LIMIT $4'}`,
+        limit === Infinity ? [kind, prefix, this.#now()] : [kind, prefix, this.#now(), limit],
+      );
+      return rows.map((row) => entryOf<T>(row));
+    });
+  }
+
+  async findBy<T>(kind: string, index: string, value: string): Promise<Array<Entry<T>>> {
+    indexOf(kind, this.#kind(kind), index);
+    checkIndexValue(value);
+    if (value.includes('\u0000')) return [];
+    return this.#track(async () => {
+      const { rows } = await this.#query<RecordRow>(
+        this.#pool,
+        `SELECT r.id, r.value, r.expires_at AS "expiresAt" FROM lanyard_record_indexes i
+         JOIN lanyard_records r ON r.kind = i.kind AND r.id = i.id
+         WHERE i.kind = $1 AND i.index_name = $2 AND i.value = $3 AND ${LIVE.replace('$NOW', '$4').replaceAll('expires_at', 'r.expires_at')}
+         ORDER BY r.id`,
+        [kind, index, value, this.#now()],
+      );
+      return rows.map((row) => entryOf<T>(row));
+    });
+  }
+
+  /** Safe on every replica at once: each expired row is deleted by exactly one of them. */
+  async gc(now = this.#now()): Promise<number> {
+    this.#open();
+    checkInstant(now);
+    return this.#track(async () => {
+      const result = await this.#query(this.#pool, 'DELETE FROM lanyard_records WHERE expires_at <= $1', [now]);
+      return result.rowCount ?? 0;
+    });
+  }
+
+  /** A write and a read of one row: proves the connection, the schema and write permission. */
+  async ping(): Promise<void> {
+    this.#open();
+    const token = randomUUID();
+    await this.#track(async () => {
+      const { rows } = await this.#query<{ value: string }>(
+        this.#pool,
+        `INSERT INTO lanyard_meta (key, value) VALUES ('ping', $1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value RETURNING value`,
+        [token],
+      );
+      if (rows[0]?.value !== token) throw new StorageError('ping read back a different value');
+    });
+  }
+
+  /**
+   * Runs `work` while holding a cluster-wide lock of this name (a session advisory lock on a
+   * connection of its own): one replica at a time, and released by PostgreSQL if the holder dies.
+   */
+  async withLock<R>(name: string, work: () => Promise<R>): Promise<R> {
+    this.#open();
+    const client = await this.#track(() => connect(this.#pool));
+    let broken = false;
+    try {
+      await this.#query(client, 'SELECT pg_advisory_lock(hashtextextended($1, 0))', [`${this.#schemaName}:${name}`]);
+      try {
+        return await work();
+      } finally {
+        await this.#query(client, 'SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`${this.#schemaName}:${name}`]).catch(() => {
+          broken = true;
+        });
+      }
+    } finally {
+      // A connection whose unlock failed may still hold the lock: destroy it so PostgreSQL frees it.
+      client.release(broken || undefined);
+    }
+  }
+
+  /**
+   * Calls `listener` after each committed change to a kind in `notifyKinds`: at once for this
+   * replica's own writes, through LISTEN for the others', and with `all` whenever the listening
+   * session (re)connects or is lost, since changes may have been missed.
+   */
+  watch(listener: ChangeListener): () => void {
+    this.#local.add(listener);
+    const unsubscribe = this.#feed?.subscribe(listener);
+    return () => {
+      this.#local.delete(listener);
+      unsubscribe?.();
+    };
+  }
+
+  /** Whether the listening session is connected (undefined without one). */
+  get listening(): boolean | undefined {
+    return this.#feed?.connected;
+  }
+
+  /** Lets calls in progress finish, then closes the pool. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#feed?.close();
+    await this.#pool.end().catch(() => undefined);
+  }
+
+  /** Settings and values private to the cluster (key-check value, init markers). */
+  async readMeta(key: string): Promise<string | undefined> {
+    this.#open();
+    return this.#track(async () => {
+      const { rows } = await this.#query<{ value: string }>(this.#pool, 'SELECT value FROM lanyard_meta WHERE key = $1', [key]);
+      return rows[0]?.value;
+    });
+  }
+
+  /** Stores a meta value unless one exists; resolves to the value that is stored afterwards. */
+  async claimMeta(key: string, value: string): Promise<string> {
+    this.#open();
+    return this.#track(async () => {
+      await this.#query(this.#pool, 'INSERT INTO lanyard_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+      const { rows } = await this.#query<{ value: string }>(this.#pool, 'SELECT value FROM lanyard_meta WHERE key = $1', [key]);
+      if (rows[0] === undefined) throw new StorageError(`meta value ${key} vanished`);
+      return rows[0].value;
+    });
+  }
+
+  /**
+   * Writes the record and replaces its index rows once its unique values are known to be free.
+   * `insert`: no row had this id; `replace`: a row exists and is locked; `upsert`: either.
+   */
+  async #store(
+    client: pg.PoolClient,
+    kind: string,
+    id: string,
+    text: string,
+    expiresAt: number | undefined,
+    entries: readonly IndexEntry[],
+    now: number,
+    mode: 'insert' | 'replace' | 'upsert',
+  ): Promise<void> {
+    await this.#claim(client, kind, id, entries, now);
+    if (mode === 'insert') {
+      await this.#query(client, 'INSERT INTO lanyard_records (kind, id, value, expires_at) VALUES ($1, $2, $3, $4)', [kind, id, text, expiresAt ?? null]);
+    } else {
+      await this.#query(
+        client,
+        `INSERT INTO lanyard_records (kind, id, value, expires_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+        [kind, id, text, expiresAt ?? null],
+      );
+      await this.#query(client, 'DELETE FROM lanyard_record_indexes WHERE kind = $1 AND id = $2', [kind, id]);
+    }
+    await this.#insertIndexes(client, kind, id, entries);
+    await this.#announce(client, kind, id);
+  }
+
+  async #insertIndexes(client: Queryable, kind: string, id: string, entries: readonly IndexEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#query(
+      client,
+      `INSERT INTO lanyard_record_indexes (kind, id, index_name, value, is_unique)
+       SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::boolean[])`,
+      [kind, id, entries.map((e) => e.index), entries.map((e) => e.value), entries.map((e) => e.unique)],
+    );
+  }
+
+  /**
+   * Refuses unique values another live record holds; an expired holder is deleted so its values
+   * are free. A holder committing concurrently is caught by the unique index (see #transaction).
+   */
+  async #claim(client: Queryable, kind: string, id: string, entries: readonly IndexEntry[], now: number): Promise<void> {
+    const unique = entries.filter((e) => e.unique);
+    if (unique.length === 0) return;
+    const { rows } = await this.#query<{ id: string; index: string; expiresAt: number | null }>(
+      client,
+      `SELECT r.id, i.index_name AS index, r.expires_at AS "expiresAt" FROM lanyard_record_indexes i
+       JOIN lanyard_records r ON r.kind = i.kind AND r.id = i.id
+       JOIN unnest($2::text[], $3::text[]) AS wanted(index_name, value) ON wanted.index_name = i.index_name AND wanted.value = i.value
+       WHERE i.kind = $1 AND i.is_unique AND r.id <> $4
+       FOR UPDATE OF r`,
+      [kind, unique.map((e) => e.index), unique.map((e) => e.value), id],
+    );
+    for (const owner of rows) {
+      if (isLive(owner.expiresAt, now)) throw new AlreadyExistsError(kind, id, owner.index);
+    }
+    for (const owner of rows) await this.#query(client, 'DELETE FROM lanyard_records WHERE kind = $1 AND id = $2', [kind, owner.id]);
+  }
+
+  async #announce(client: Queryable, kind: string, id: string): Promise<void> {
+    if (!this.#notify.has(kind)) return;
+    const payload = JSON.stringify({ s: this.#schemaName, k: kind, i: id.length > MAX_NOTIFIED_ID ? '' : id });
+    await this.#query(client, 'SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, payload]);
+  }
+
+  /**
+   * Index rows are computed when a record is written, so a kind whose declared indexes changed
+   * since the last open has its rows rebuilt, once for the cluster, under an advisory lock.
+   */
+  async #rebuildChangedIndexes(): Promise<void> {
+    const declared = Object.keys(this.#schema).map((kind) => [kind, declaredIndexes(kindOf(this.#schema, kind))] as const);
+    const stored = new Map(
+      (await this.#query<{ key: string; value: string }>(this.#pool, "SELECT key, value FROM lanyard_meta WHERE key LIKE 'indexes:%'")).rows.map(
+        (row) => [row.key, row.value],
+      ),
+    );
+    const changed = declared.filter(([kind, text]) => stored.get(`indexes:${kind}`) !== text);
+    if (changed.length === 0) return;
+    await this.withLock('rebuild-indexes', () =>
+      this.#transaction(async (client) => {
+        const now = this.#now();
+        for (const [kind, text] of changed) {
+          const { rows: current } = await this.#query<{ value: string }>(client, 'SELECT value FROM lanyard_meta WHERE key = $1', [`indexes:${kind}`]);
+          if (current[0]?.value === text) continue; // another replica rebuilt it while we waited
+          const definition = kindOf(this.#schema, kind);
+          await this.#query(client, 'DELETE FROM lanyard_record_indexes WHERE kind = $1', [kind]);
+          const { rows } = await this.#query<RecordRow>(client, 'SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 ORDER BY id', [kind]);
+          for (const row of rows) {
+            if (!isLive(row.expiresAt, now)) continue;
+            const entries = entriesOf(definition, row.value);
+            await this.#claim(client, kind, row.id, entries, now);
+            await this.#insertIndexes(client, kind, row.id, entries);
+          }
+          await this.#query(
+            client,
+            'INSERT INTO lanyard_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+            [`indexes:${kind}`, text],
+          );
+        }
+      }),
+    );
+  }
+
+  /**
+   * Runs `work` in a transaction on a connection of its own. A unique violation (a concurrent
+   * writer took a value between our check and our insert), a deadlock or a serialisation failure
+   * is retried: the retry sees the other writer's commit and answers as if it came second.
+   */
+  async #transaction<R>(work: (client: pg.PoolClient) => Promise<R>): Promise<R> {
+    return this.#track(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const client = await connect(this.#pool);
+        let broken = false;
+        try {
+          await client.query('BEGIN');
+          const result = await work(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
+          const code = (error as { code?: string }).code;
+          if (attempt < 5 && (code === '23505' || code === '40P01' || code === '40001')) continue;
+          throw unavailable(error);
+        } finally {
+          client.release(broken || undefined);
+        }
+      }
+    });
+  }
+
+  async #query<R extends pg.QueryResultRow = pg.QueryResultRow>(client: Queryable, text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await client.query<R>(text, values);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /** Calls on one record run in call order; the queue entry goes when the last call settles. */
+  #serial<R>(kind: string, id: string, task: () => Promise<R>): Promise<R> {
+    const key = `${kind}\u0000${id}`;
+    const previous = this.#queues.get(key) ?? Promise.resolve();
+    const run = previous.then(task).then((result) => {
+      // Every call through here writes; tell this replica's caches before the caller continues.
+      if (this.#notify.has(kind)) this.#emitLocal(kind, id);
+      return result;
+    });
+    const tail = run.catch(() => undefined);
+    this.#queues.set(key, tail);
+    void tail.then(() => {
+      if (this.#queues.get(key) === tail) this.#queues.delete(key);
+    });
+    return this.#track(() => run);
+  }
+
+  #emitLocal(kind: string, id: string): void {
+    for (const listener of this.#local) {
+      try {
+        listener({ kind, id });
+      } catch {
+        // A cache's listener failing must not fail the write that already committed.
+      }
+    }
+  }
+
+  #track<R>(task: () => Promise<R>): Promise<R> {
+    const promise = task();
+    this.#inFlight.add(promise);
+    const done = (): void => void this.#inFlight.delete(promise);
+    promise.then(done, done);
+    return promise;
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StorageClosedError();
+  }
+
+  #kind(kind: string): KindDefinition<unknown> {
+    this.#open();
+    return kindOf(this.#schema, kind);
+  }
+}
+
+/** A pooled connection, or StorageUnavailableError when none can be had. */
+async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (error) {
+    throw unavailable(error);
+  }
+}
+
+/**
+ * Connection-level failures (refused, reset, timed out, the server shutting down or out of
+ * connections) become StorageUnavailableError; contract errors and SQL errors pass through.
+ */
+export function unavailable(error: unknown): unknown {
+  if (error instanceof StorageError || error instanceof TypeError) return error;
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const connectionCodes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '57014'];
+  const lost =
+    (typeof code === 'string' && (connectionCodes.includes(code) || code.startsWith('08'))) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(message);
+  return lost ? new StorageUnavailableError(`database unavailable: ${message}`, { cause: error }) : error;
+}
+
+/** A record id PostgreSQL text can hold: the contract's rules, and no U+0000. */
+function checkRecordId(id: string): void {
+  checkId(id);
+  if (id.includes('\u0000')) throw new TypeError('a storage id cannot contain U+0000 in PostgreSQL');
+}
+
+function entriesOf(definition: KindDefinition<unknown>, text: string): IndexEntry[] {
+  const entries = indexEntries(definition, JSON.parse(text) as Json);
+  if (entries.some((e) => e.value.includes('\u0000'))) throw new TypeError('an index value cannot contain U+0000 in PostgreSQL');
+  return entries;
+}
+
+function entryOf<T>({ id, value, expiresAt }: RecordRow): Entry<T> {
+  const parsed = JSON.parse(value) as T;
+  return expiresAt === null ? { id, value: parsed } : { id, value: parsed, expiresAt };
+}
+
+/** What a kind declares about its indexes: names and uniqueness (as in SQLite's meta). */
+function declaredIndexes(definition: KindDefinition<unknown>): string {
+  const names = Object.keys(definition.indexes ?? {}).sort();
+  return JSON.stringify(names.map((name) => [name, definition.indexes?.[name]?.unique === true]));
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Schema names go into `search_path` and DDL, so only plain lowercase identifiers are allowed. */
+export function checkSchemaName(schema: string): void {
+  if (!SCHEMA_NAME.test(schema)) throw new TypeError(`database schema name ${JSON.stringify(schema)} must match ${SCHEMA_NAME.source}`);
+}
+
+function quoteIdent(name: string): string {
+  checkSchemaName(name);
+  return `"${name}"`;
+}

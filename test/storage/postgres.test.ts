@@ -1,0 +1,110 @@
+import { describe, expect, it } from '@jest/globals';
+import { AlreadyExistsError } from '../../storage/errors.js';
+import { PostgresStorage, StorageUnavailableError } from '../../storage/postgres.js';
+import { SchemaTooNewError } from '../../storage/postgres_migrations.js';
+import { adminQuery, dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres.js';
+import { conformanceSchema, runClockTests, runConformanceTests, type User } from './conformance.js';
+
+const open = (schema: string, extra: { now?: () => number; poolSize?: number } = {}): Promise<PostgresStorage> =>
+  PostgresStorage.open(conformanceSchema, { url: TEST_DATABASE_URL, schema, ...extra });
+
+runConformanceTests('postgres', async () => {
+  const schema = freshSchemaName('conf');
+  return {
+    storage: await open(schema),
+    reopen: () => open(schema),
+    cleanup: () => dropSchema(schema),
+  };
+});
+
+runClockTests('postgres', async (now) => {
+  const schema = freshSchemaName('clock');
+  return { storage: await open(schema, { now }), cleanup: () => dropSchema(schema) };
+});
+
+describe('PostgresStorage across replicas', () => {
+  it('keeps 200 updates of one record exact when they arrive through three separate pools', async () => {
+    const schema = freshSchemaName('race');
+    const replicas = [await open(schema), await open(schema), await open(schema)];
+    try {
+      await replicas[0]!.put('notes', 'uses', 0);
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => replicas[i % 3]!.update<number>('notes', 'uses', (n) => n + 1)),
+      );
+      expect(await replicas[1]!.get('notes', 'uses')).toBe(200);
+      expect(new Set(results).size).toBe(200);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+      await dropSchema(schema);
+    }
+  });
+
+  it('lets exactly one of two pools claim a unique value written at once', async () => {
+    const schema = freshSchemaName('unique');
+    const [a, b] = [await open(schema), await open(schema)];
+    try {
+      for (let round = 0; round < 20; round++) {
+        const email = `x${round}@example.com`;
+        const outcomes = await Promise.allSettled([
+          a.create<User>('users', `a${round}`, { name: 'a', email }),
+          b.create<User>('users', `b${round}`, { name: 'b', email }),
+        ]);
+        const refused = outcomes.filter((o) => o.status === 'rejected');
+        expect(refused).toHaveLength(1);
+        expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(AlreadyExistsError);
+        expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ index: 'email' });
+        expect(await a.findBy('users', 'email', email)).toHaveLength(1);
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await dropSchema(schema);
+    }
+  });
+
+  it('migrates once when several replicas open an empty schema together', async () => {
+    const schema = freshSchemaName('migrate');
+    try {
+      const opened = await Promise.all([open(schema), open(schema), open(schema)]);
+      await Promise.all(opened.map((s) => s.close()));
+      const { rows } = await adminQuery(`SELECT version FROM "${schema}".lanyard_schema_version`);
+      expect(rows).toEqual([{ version: 1 }]);
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('refuses to open a schema newer than this release knows, saying so', async () => {
+    const schema = freshSchemaName('newer');
+    try {
+      await (await open(schema)).close();
+      await adminQuery(`UPDATE "${schema}".lanyard_schema_version SET version = 99`);
+      const refused = open(schema);
+      await expect(refused).rejects.toBeInstanceOf(SchemaTooNewError);
+      await expect(refused).rejects.toThrow(/version 99, newer than this release/);
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('rebuilds the index rows of a kind whose declared indexes changed, so findBy sees old records', async () => {
+    const schema = freshSchemaName('reindex');
+    try {
+      const plain = await PostgresStorage.open({ users: {}, notes: {} }, { url: TEST_DATABASE_URL, schema });
+      await plain.put('users', 'ann', { name: 'ann', email: 'ann@example.com' });
+      await plain.close();
+      const indexed = await open(schema);
+      expect((await indexed.findBy('users', 'email', 'ann@example.com')).map((e) => e.id)).toEqual(['ann']);
+      await indexed.close();
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('rejects with StorageUnavailableError when the database cannot be reached', async () => {
+    const url = new URL(TEST_DATABASE_URL);
+    url.port = '1';
+    await expect(
+      PostgresStorage.open(conformanceSchema, { url: url.toString(), schema: freshSchemaName('gone'), connectTimeoutMs: 1000 }),
+    ).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+});
