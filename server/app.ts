@@ -11,6 +11,9 @@ import { requestContext, requestContextMiddleware } from './http/request_context
 import { mountVaultPaths, type VaultPath } from './http/vault_path.js';
 import { sendVaultError } from './http/vault_response.js';
 import { sendInfisicalError } from './machine/infisical_errors.js';
+import { auditPaths } from './audit/routes.js';
+import { httpAudit } from './audit/http_audit.js';
+import { vaultPathAudit } from './audit/vault_hook.js';
 import type { Services } from './services.js';
 import { healthHandler } from './sys/health.js';
 import { initHandler, initStatusHandler } from './sys/init.js';
@@ -36,6 +39,7 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
   const trusted = services.config.trustedProxies.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
   app.use(requestContextMiddleware(services.log, trusted));
   app.use(canonicalPathGate());
+  if (services.audit) app.use(httpAudit(services.audit));
 
   const health = healthHandler(services);
   app.get('/v1/sys/health', health);
@@ -50,10 +54,12 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
 
   const v1 = express.Router({ caseSensitive: true });
   const paths = [policyPaths, tokenPaths, metricsPaths, ...(features.vaultPaths ?? [])].flatMap((build) => build(services));
+  if (services.audit) paths.push(...auditPaths(services.audit));
   mountVaultPaths(v1, paths, {
     authenticate: (req, ctx) => services.authenticator.authenticate(tokenFromHeaders(req.headers), ctx.clientIp),
     consumeUse: (auth) => services.authenticator.consumeUse(auth),
     maxRequestBytes: services.config.maxRequestBytes,
+    ...(services.audit ? { audit: vaultPathAudit(services.audit) } : {}),
   });
   app.use('/v1', v1);
   app.use('/v1', (req: Request, res: Response) => {

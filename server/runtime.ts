@@ -22,6 +22,7 @@ import { InitService } from './sys/init_service.js';
 import { PolicyStore } from './sys/policy_store.js';
 import { TokenService } from './tokens/token_service.js';
 import { features } from './features.js';
+import { AuditBroker } from './audit/broker.js';
 import { ensureOidcBuiltins } from './oidc/builtins.js';
 import { startKeyRotation } from './oidc/key_rotation.js';
 import { openPostgresStorage } from './cluster/open_storage.js';
@@ -78,6 +79,7 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
     init,
     authenticator: new Authenticator(storage, tokens, policies),
     now,
+    audit: await AuditBroker.open(storage, seal, log),
   };
 
   let devRootToken: string | undefined;
@@ -96,6 +98,9 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   }, options.gcIntervalMs ?? 60_000);
   gc.unref();
   const stopKeyRotation = startKeyRotation(services);
+  // logrotate: SIGHUP reopens audit files.
+  const reopenAudit = (): void => services.audit?.reopen();
+  process.on('SIGHUP', reopenAudit);
 
   return {
     services,
@@ -105,6 +110,8 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
     async close() {
       clearInterval(gc);
       stopKeyRotation();
+      process.off('SIGHUP', reopenAudit);
+      await services.audit?.close();
       await storage.close().catch((err: unknown) => log.debug('storage was already closed', { error: err }));
       if (temporary) await rm(dataDir, { recursive: true, force: true });
     },

@@ -1,6 +1,7 @@
 /** The long-lived parts of a running server, built once by the runtime and handed to routes. */
 import type { Seal } from '../keys/seal.js';
 import type { Storage } from '../storage/types.js';
+import type { AuditBroker } from './audit/broker.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
@@ -19,4 +20,6 @@ export interface Services {
   readonly authenticator: Authenticator;
   /** The clock; injectable so tests move time without sleeping. */
   readonly now: () => number;
+  /** Audit devices (server/audit); absent only where a test builds services by hand. */
+  readonly audit?: AuditBroker;
 }

@@ -30,6 +30,8 @@ export const CONFIG_KINDS = {
   oidc_auth: kind(),
   /** Upstream SSO configuration (singleton per organisation). */
   sso_config: kind(),
+  /** Enabled audit devices, each with its HMAC key sealed (server/audit/device_store.ts). */
+  audit_device: kind(),
 } as const satisfies Schema;
 
 export const STATE_KINDS = {

@@ -10,6 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import { LanyardError, invalidRequest } from '../errors.js';
 import { parseBoundedJson, REQUEST_JSON_LIMITS } from './bounded_json.js';
+import { rememberRawBody } from './raw_body_memo.js';
 
 /**
  * The whole body, refused with 413 once it passes `limit`. Read with plain listeners: an async
@@ -40,7 +41,9 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
     };
     const onEnd = (): void => {
       settle();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      rememberRawBody(req, body);
+      resolve(body);
     };
     const onError = (error: Error): void => {
       settle();

@@ -93,6 +93,20 @@ export interface VaultPathDeps {
   /** Spend one use of the token (num_uses); false when it was exhausted meanwhile. */
   readonly consumeUse: (auth: AuthContext) => Promise<boolean>;
   readonly maxRequestBytes: number;
+  /** Audit devices (server/audit): absent in tests that mount a bare app. */
+  readonly audit?: VaultPathAudit;
+}
+
+/**
+ * The audit hooks: `request` before the handler, `response` after it (both reject, and so fail
+ * the request, when no enabled device recorded the entry); `failure` for a request that ends in an
+ * error, resolving to an error to send instead when the failure itself could not be recorded.
+ */
+export interface VaultPathAudit {
+  seen(request: VaultRequest<FieldSchema>, mountType: string): void;
+  request(request: VaultRequest<FieldSchema>): Promise<void>;
+  response(request: VaultRequest<FieldSchema>, result: VaultResult | RawResult | undefined | void): Promise<void>;
+  failure(http: Request, err: unknown): Promise<unknown>;
 }
 
 export function definePath<S extends FieldSchema>(path: VaultPath<S>): VaultPath<S> {
@@ -105,7 +119,10 @@ export const lowerCased = (value: string): string => value.toLowerCase();
 export function mountVaultPaths(router: Router, paths: readonly VaultPath<FieldSchema>[], deps: VaultPathDeps): void {
   for (const path of paths) {
     router.all(path.pattern, (req, res) => {
-      handle(path, req, res, deps).catch((err: unknown) => sendVaultError(res, err, requestContext(req)));
+      handle(path, req, res, deps).catch(async (err: unknown) => {
+        const auditError = await deps.audit?.failure(req, err);
+        sendVaultError(res, auditError ?? err, requestContext(req));
+      });
     });
   }
 }
@@ -129,6 +146,7 @@ async function handle<S extends FieldSchema>(path: VaultPath<S>, req: Request, r
 
   const parsed = parseFields(path.fields ?? ({} as S), rawData);
   const request: VaultRequest<S> = { ...ctx, operation, path: logicalPath, params, typedParams, data: parsed.values, auth, http: req };
+  deps.audit?.seen(request as VaultRequest<FieldSchema>, path.mountType ?? '');
 
   // Vault's existence check: a write to something that exists is an update.
   if (operation === 'create') {
@@ -141,7 +159,9 @@ async function handle<S extends FieldSchema>(path: VaultPath<S>, req: Request, r
     if (!(await deps.consumeUse(auth))) throw permissionDenied('token use limit reached');
   }
 
+  await deps.audit?.request({ ...request, operation } as VaultRequest<FieldSchema>);
   const result = await (handlerFor(operation) as Handler<S>)({ ...request, operation });
+  await deps.audit?.response({ ...request, operation } as VaultRequest<FieldSchema>, result);
   sendResult(res, ctx, operation, path.mountType ?? '', result, parsed.unknown);
 }
 

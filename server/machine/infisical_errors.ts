@@ -8,6 +8,7 @@
  * These are LanyardErrors like every other failure, so the stable code, the internal detail and
  * the reason code (machine-login refusals) reach the logs the same way.
  */
+import { noteOutcome } from '../audit/outcome.js';
 import type { Response } from 'express';
 import type { VerificationError } from '../../verifier/index.js';
 import { LanyardError, toLanyardError, type ErrorCode, type ErrorOptions } from '../errors.js';
@@ -96,6 +97,7 @@ export function loginRefused(error: VerificationError): InfisicalError {
 /** Writes any thrown value in Infisical's error shape. */
 export function sendInfisicalError(res: Response, err: unknown, ctx: RequestContext): void {
   const error = toLanyardError(err);
+  noteOutcome(res.req, error);
   if (error.status >= 500) ctx.log.error('request failed', { code: error.code, reason: error.reason, detail: error.detail });
   else if (error.detail !== undefined) ctx.log.debug('request refused', { code: error.code, reason: error.reason, detail: error.detail });
   if (res.headersSent) {

@@ -11,6 +11,7 @@ import type { ClientKeys } from './client_keys.js';
 import { ClientDirectory } from './clients.js';
 import { providerConfiguration } from './configuration.js';
 import { logProviderEvents } from './events.js';
+import { noteProviderEvents } from '../../audit/provider_events.js';
 import { forceSecureCookies, requiresSecureCookies } from './secure_cookies.js';
 import { PublishedKey, clientKeySigners } from './signing.js';
 import type { StateProtection } from './state_protection.js';
@@ -46,5 +47,6 @@ export function createProviderInstance(deps: InstanceDependencies, name: string,
   provider.proxy = deps.services.config.trustedProxies.length > 0;
   if (requiresSecureCookies(deps.services.config.apiAddr, snapshot.issuer)) forceSecureCookies(provider);
   logProviderEvents(provider, name, log);
+  noteProviderEvents(provider, name);
   return { name, snapshot, published, provider, clients, handle: provider.callback() };
 }
