@@ -4,9 +4,9 @@
  * error messages, object spreads, validators), and 100,000 nested arrays overflow the stack there.
  * So nesting is measured on the text, before parsing, and sizes are checked right after.
  *
- * Strings with unpaired UTF-16 surrogates (`"\ud800"` is valid JSON) are made well-formed, each
- * lone surrogate becoming U+FFFD as Go's decoder does in Vault: such a string cannot be encoded
- * as UTF-8 (URLs, hashes, storage) and would fail later, far from the input.
+ * Strings with unpaired UTF-16 surrogates (`"\ud800"` is valid JSON) are refused: they cannot be
+ * encoded as UTF-8 (URLs, hashes, storage) and would fail later, far from the input. Go's decoder
+ * (Vault) replaces them with U+FFFD instead, which silently makes different inputs the same name.
  *
  * The limits are Vault's request limits (`max_json_depth`, `max_json_object_entry_count`,
  * `max_json_array_element_count`); bodies themselves are already bounded by the body-size limit.
@@ -37,7 +37,7 @@ export function parseBoundedJson(text: string, limits: JsonLimits = REQUEST_JSON
   } catch {
     throw invalidRequest('error parsing JSON');
   }
-  return checkSizesAndFixStrings(value, limits);
+  return checkSizesAndStrings(value, limits);
 }
 
 /** Nesting depth of the text, counting brackets outside strings; stops at the first excess. */
@@ -60,46 +60,35 @@ function checkDepth(text: string, maxDepth: number): void {
 }
 
 /**
- * Entry and element counts of every object and array (the depth is already bounded), replacing
- * ill-formed strings, keys included, in place.
+ * Entry and element counts of every object and array (the depth is already bounded), and every
+ * string, keys included, well-formed.
  */
-function checkSizesAndFixStrings(root: unknown, limits: JsonLimits): unknown {
-  if (typeof root === 'string') return wellFormed(root);
+function checkSizesAndStrings(root: unknown, limits: JsonLimits): unknown {
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const value = pending.pop();
+    if (typeof value === 'string') checkWellFormed(value);
     if (typeof value !== 'object' || value === null) continue;
     if (Array.isArray(value)) {
       if (value.length > limits.maxArrayElements) throw invalidRequest(`JSON array exceeds the maximum of ${limits.maxArrayElements} elements`);
-      for (let i = 0; i < value.length; i++) {
-        const item: unknown = value[i];
-        if (typeof item === 'string') value[i] = wellFormed(item);
-        else pending.push(item);
-      }
+      for (const item of value) pending.push(item);
     } else {
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record);
+      const keys = Object.keys(value);
       if (keys.length > limits.maxObjectEntries) throw invalidRequest(`JSON object exceeds the maximum of ${limits.maxObjectEntries} entries`);
       for (const key of keys) {
-        const item = record[key];
-        const fixedKey = wellFormed(key);
-        const fixedItem = typeof item === 'string' ? wellFormed(item) : item;
-        if (fixedKey !== key || fixedItem !== item) {
-          delete record[key];
-          // defineProperty, not assignment: a key `__proto__` must stay a plain own property.
-          Object.defineProperty(record, fixedKey, { value: fixedItem, writable: true, enumerable: true, configurable: true });
-        }
-        if (typeof item !== 'string') pending.push(item);
+        checkWellFormed(key);
+        pending.push((value as Record<string, unknown>)[key]);
       }
     }
   }
   return root;
 }
 
-const LONE_SURROGATE = /[\ud800-\udfff]/;
+const SURROGATE = /[\ud800-\udfff]/;
 
-function wellFormed(text: string): string {
+function checkWellFormed(text: string): void {
   // The cheap test first: almost every string has no surrogate at all.
-  if (!LONE_SURROGATE.test(text)) return text;
-  return (text as string & { toWellFormed(): string }).toWellFormed();
+  if (SURROGATE.test(text) && !(text as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw invalidRequest('JSON string contains an unpaired UTF-16 surrogate');
+  }
 }

@@ -132,12 +132,17 @@ describe('hostile bodies', () => {
 });
 
 describe('what a hostile body leaves behind', () => {
-  it('stores lone UTF-16 surrogates as U+FFFD, as Vault’s Go decoder does', async () => {
-    const body = '{"name": "surrogate-probe", "metadata": {"k": "v\\udfff\\ud800"}}';
-    const res = await rawRequest(server.url, { method: 'POST', path: '/v1/identity/entity', token: server.rootToken, body });
-    expect(`${res.status} ${res.text}`).toMatch(/^200 /);
-    const read = await api(server, 'GET', '/v1/identity/entity/name/surrogate-probe');
-    expect(read.body.data.metadata).toEqual({ k: 'v\ufffd\ufffd' });
+  it('refuses lone UTF-16 surrogates in values and keys, and stores nothing', async () => {
+    for (const body of ['{"name": "surrogate-probe", "metadata": {"k": "v\\udfff"}}', '{"name": "surrogate-probe", "metadata": {"k\\ud800": "v"}}']) {
+      const res = await rawRequest(server.url, { method: 'POST', path: '/v1/identity/entity', token: server.rootToken, body });
+      expect(res.status).toBe(400);
+      expect(res.json.errors).toEqual(['JSON string contains an unpaired UTF-16 surrogate']);
+    }
+    expect((await api(server, 'GET', '/v1/identity/entity/name/surrogate-probe')).status).toBe(404);
+    // A well-formed pair is text like any other.
+    const pair = await rawRequest(server.url, { method: 'POST', path: '/v1/identity/entity', token: server.rootToken, body: '{"name": "pair-probe", "metadata": {"k": "\\ud83d\\ude00"}}' });
+    expect(pair.status).toBe(200);
+    expect((await api(server, 'GET', '/v1/identity/entity/name/pair-probe')).body.data.metadata).toEqual({ k: '\u{1F600}' });
   });
 
   it('keeps a `__proto__` key a plain field: no prototype changes, refused as a field of the wrong type', async () => {
