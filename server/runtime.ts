@@ -27,6 +27,7 @@ import { ensureOidcBuiltins } from './oidc/builtins.js';
 import { startKeyRotation } from './oidc/key_rotation.js';
 import { openPostgresStorage } from './cluster/open_storage.js';
 import { sealFromBase64 } from './cluster/seal_check.js';
+import { resealLegacySsoSecrets } from './sso/config_store.js';
 import { withClusterLock, watchChanges } from '../storage/cluster.js';
 
 export interface Runtime {
@@ -87,6 +88,7 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   if (config.dev) devRootToken = await withClusterLock(storage, 'init', () => ensureDevInitialized(services));
   if (await init.initialized()) await policies.ensureDefault();
   await ensureOidcBuiltins(services);
+  await resealLegacySsoSecrets(storage, seal);
 
   const app = createApp(services, options.features ?? features);
 

@@ -6,7 +6,7 @@
  */
 import { WorkloadJwtVerifier } from '../../verifier/index.js';
 import type { Services } from '../services.js';
-import { OidcAuthConfigStore } from './config_store.js';
+import { oidcAuthConfigStore, type OidcAuthConfigStore } from './config_store.js';
 
 export interface MachineAuth {
   readonly services: Services;
@@ -17,7 +17,7 @@ export interface MachineAuth {
 export function createMachineAuth(services: Services): MachineAuth {
   return {
     services,
-    configs: new OidcAuthConfigStore(services.storage, services.seal),
+    configs: oidcAuthConfigStore(services.storage, services.seal),
     verifier: new WorkloadJwtVerifier({
       allowPrivateNetwork: services.config.allowPrivateNetwork,
       allowHttp: services.config.allowHttpOutbound,

@@ -41,5 +41,3 @@ export interface OidcAuthConfig extends OidcAuthSettings {
   readonly updatedAt: string;
 }
 
-/** The record in the configuration store: caCert sealed with context `oidc-auth:<id>:caCert`. */
-export type StoredOidcAuth = Omit<OidcAuthConfig, 'caCert'> & { readonly caCert: string };

@@ -9,7 +9,7 @@
  */
 import { identityStore, type IdentityStore } from '../identity/identity_store.js';
 import type { Services } from '../services.js';
-import { SsoConfigStore } from './config_store.js';
+import { ssoConfigStore, type SsoConfigStore } from './config_store.js';
 import { outboundFetch } from './outbound_fetch.js';
 import { PendingLogins } from './pending_logins.js';
 import type { SsoConfig } from './types.js';
@@ -43,7 +43,7 @@ export function ssoContext(services: Services): SsoContext {
 }
 
 function createContext(services: Services): SsoContext {
-  const configs = new SsoConfigStore(services.storage, services.seal);
+  const configs = ssoConfigStore(services.storage, services.seal);
   const fetch = outboundFetch({
     allowHttp: services.config.allowHttpOutbound,
     allowPrivateNetwork: services.config.allowPrivateNetwork,
