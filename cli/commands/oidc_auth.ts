@@ -21,6 +21,7 @@ import { stdinOnce } from './input.js';
 import { parseKeyValues } from './kv_args.js';
 import type { LoginMethod, LoginRequest, LoginResult } from './login_methods.js';
 import { addressFor, outputFor, tokenFor, withConnectionOptions, withOutputOptions, type ConnectionOptions, type OutputOptions } from './options.js';
+import { parseDurationSeconds } from '../../server/util/duration.js';
 
 type Options = ConnectionOptions & OutputOptions;
 
@@ -28,8 +29,6 @@ const OBJECT_FIELDS = new Set(['boundClaims', 'claimMetadataMapping']);
 const SECONDS_FIELDS = new Set(['accessTokenTTL', 'accessTokenMaxTTL']);
 const COUNT_FIELDS = new Set(['accessTokenNumUsesLimit']);
 const LIST_FIELDS = new Set(['boundAudiences', 'accessTokenTrustedIps']);
-const DURATION = /^(\d+)(s|m|h|d)?$/;
-const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
 const TIMEOUT_MS = 60_000;
 
 const FIELD_HELP = `
@@ -202,11 +201,13 @@ function jsonValue(key: string, text: string): unknown {
 }
 
 function whole(key: string, text: string, duration: boolean): number {
-  const match = DURATION.exec(text.trim());
-  if (!match || (!duration && match[2] !== undefined)) {
-    throw usageError(`${key} must be ${duration ? 'a number of seconds or a duration such as 90s, 30m, 2h, 7d' : 'a whole number'}`);
+  if (duration) {
+    const seconds = parseDurationSeconds(text);
+    if (typeof seconds === 'string') throw usageError(`${key} must be a number of seconds or a duration such as 90s, 30m, 2h, 7d (${seconds})`);
+    return seconds;
   }
-  return Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']!;
+  if (!/^\d+$/.test(text.trim())) throw usageError(`${key} must be a whole number`);
+  return Number(text.trim());
 }
 
 /** One admin call with the command's address and token; failures explained like other commands. */

@@ -22,6 +22,7 @@
  * Templates are parsed once and cached by their text; rendering (once per token) only fills in
  * values. Errors surface in the order Vault finds them, left to right.
  */
+import { parseDurationSecondNs } from '../util/duration.js';
 import { goQuote, reservedClaimError } from './claims.js';
 
 export interface TemplateGroup {
@@ -264,7 +265,7 @@ function timeDirective(selector: string): Part {
 
   let offsetNs: bigint;
   try {
-    offsetNs = parseDurationSecond(operand);
+    offsetNs = parseDurationSecondNs(operand);
   } catch (err) {
     return fail(`invalid duration: ${(err as Error).message}`);
   }
@@ -320,7 +321,7 @@ function parseClaims(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-// ---- Go's strings.SplitN and durations ----
+// ---- Go's strings.SplitN ----
 
 function splitOnce(text: string): [string, string | undefined] {
   const dot = text.indexOf('.');
@@ -339,119 +340,6 @@ function splitN(text: string, n: number): string[] {
   }
   parts.push(rest);
   return parts;
-}
-
-const NS_PER_SECOND = 1_000_000_000n;
-const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
-
-/**
- * go-secure-stdlib's ParseDurationSecond, in nanoseconds: "" is 0, an integer is seconds, `<n>d`
- * is days, anything else a Go duration. Throws with Go's error text. Like Go, seconds and days
- * are multiplied in 64-bit arithmetic that wraps.
- */
-function parseDurationSecond(text: string): bigint {
-  if (text === '') return 0n;
-  const seconds = parseGoInt(text);
-  if (typeof seconds === 'bigint') return BigInt.asIntN(64, seconds * NS_PER_SECOND);
-  if (text.endsWith('d')) {
-    const days = parseGoInt(text.slice(0, -1));
-    if (typeof days === 'string') throw new Error(days);
-    return BigInt.asIntN(64, days * 86_400n * NS_PER_SECOND);
-  }
-  return parseGoDuration(text);
-}
-
-/** strconv.ParseInt(text, 10, 64): the value, or Go's error text. */
-function parseGoInt(text: string): bigint | string {
-  if (!/^[+-]?[0-9]+$/.test(text)) return `strconv.ParseInt: parsing ${goQuote(text)}: invalid syntax`;
-  const value = BigInt(text);
-  if (value < INT64_MIN || value > INT64_MAX) return `strconv.ParseInt: parsing ${goQuote(text)}: value out of range`;
-  return value;
-}
-
-const UNIT_NS: Readonly<Record<string, bigint>> = {
-  ns: 1n,
-  us: 1_000n,
-  '\u00b5s': 1_000n, // MICRO SIGN
-  '\u03bcs': 1_000n, // GREEK SMALL LETTER MU
-  ms: 1_000_000n,
-  s: NS_PER_SECOND,
-  m: 60n * NS_PER_SECOND,
-  h: 3_600n * NS_PER_SECOND,
-};
-const DURATION_LIMIT = 1n << 63n;
-
-/** time.ParseDuration, in nanoseconds, with Go's error texts. */
-function parseGoDuration(original: string): bigint {
-  const invalid = (): Error => new Error(`time: invalid duration ${timeQuote(original)}`);
-  let rest = original;
-  let negative = false;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    negative = rest.startsWith('-');
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0n;
-  if (rest === '') throw invalid();
-
-  let total = 0n;
-  while (rest !== '') {
-    if (!/^[0-9.]/.test(rest)) throw invalid();
-    const whole = /^[0-9]*/.exec(rest)?.[0] ?? '';
-    rest = rest.slice(whole.length);
-    let value = whole === '' ? 0n : BigInt(whole);
-    if (value > DURATION_LIMIT) throw invalid();
-
-    let fraction = 0n;
-    let scale = 1;
-    let hasFraction = false;
-    if (rest.startsWith('.')) {
-      const digits = /^[0-9]*/.exec(rest.slice(1))?.[0] ?? '';
-      rest = rest.slice(1 + digits.length);
-      hasFraction = digits !== '';
-      // Go keeps digits only while they fit in 63 bits; the rest are consumed without effect.
-      for (const digit of digits) {
-        const next = fraction * 10n + BigInt(digit);
-        if (next > DURATION_LIMIT || fraction > INT64_MAX / 10n) break;
-        fraction = next;
-        scale *= 10;
-      }
-    }
-    if (whole === '' && !hasFraction) throw invalid();
-
-    const unitText = /^[^0-9.]*/.exec(rest)?.[0] ?? '';
-    if (unitText === '') throw new Error(`time: missing unit in duration ${timeQuote(original)}`);
-    rest = rest.slice(unitText.length);
-    const unit = UNIT_NS[unitText];
-    if (unit === undefined) {
-      throw new Error(`time: unknown unit ${timeQuote(unitText)} in duration ${timeQuote(original)}`);
-    }
-    if (value > DURATION_LIMIT / unit) throw invalid();
-    value *= unit;
-    if (fraction > 0n) {
-      value += BigInt(Math.trunc(Number(fraction) * (Number(unit) / scale)));
-      if (value > DURATION_LIMIT) throw invalid();
-    }
-    total += value;
-    if (total > DURATION_LIMIT) throw invalid();
-  }
-  if (negative) return -total;
-  if (total > INT64_MAX) throw invalid();
-  return total;
-}
-
-/** The time package's own quoting: non-ASCII and control bytes as \x escapes. */
-function timeQuote(text: string): string {
-  let quoted = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code >= 0x80 || code < 0x20) {
-      for (const byte of Buffer.from(char, 'utf8')) quoted += `\\x${byte.toString(16).padStart(2, '0')}`;
-    } else {
-      quoted += char === '"' || char === '\\' ? `\\${char}` : char;
-    }
-  }
-  return `${quoted}"`;
 }
 
 function floorDiv(a: bigint, b: bigint): bigint {
