@@ -6,6 +6,7 @@
  * at connect time (DNS rebinding) is still refused.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as resolveAll } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import { FetchError } from './fetch_error.js';
 import { isInternalAddress } from './internal_address.js';
@@ -55,4 +56,37 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
 export function describeNetworkError(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   return code === undefined ? error.message : `${code}: ${error.message}`;
+}
+
+/** Why a configured URL would be refused when fetched, found ahead of time. */
+export type OutboundProblem =
+  | { readonly kind: 'credentials' | 'plain_http' }
+  | { readonly kind: 'internal_address' | 'unresolvable'; readonly detail: string };
+
+/**
+ * The same policy, checked when a URL is configured rather than fetched, so that an admin hears
+ * about a refused URL when saving it and not from the first failing login: it also resolves the
+ * host now. The fetch checks again inside its own DNS lookup, so a name that resolves differently
+ * later (DNS rebinding) gains nothing. Non-http(s) URLs are left to the caller's validation.
+ */
+export async function outboundProblem(url: URL, policy: OutboundPolicy): Promise<OutboundProblem | undefined> {
+  if (url.username !== '' || url.password !== '') return { kind: 'credentials' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  if (url.protocol === 'http:' && policy.allowHttp !== true) return { kind: 'plain_http' };
+  if (policy.allowPrivateNetwork === true) return undefined;
+
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host === 'host.docker.internal') {
+    return { kind: 'internal_address', detail: `${url.host} is a local host name` };
+  }
+  if (isIP(host) !== 0) return isInternalAddress(host) ? { kind: 'internal_address', detail: `${url.host} is an internal address` } : undefined;
+  let addresses: LookupAddress[];
+  try {
+    addresses = await resolveAll(host, { all: true, verbatim: true });
+  } catch (error) {
+    return { kind: 'unresolvable', detail: `${host}: ${(error as NodeJS.ErrnoException).code ?? 'lookup failed'}` };
+  }
+  const internal = addresses.find((entry) => isInternalAddress(entry.address));
+  if (internal !== undefined || addresses.length === 0) return { kind: 'internal_address', detail: `${host} resolves to ${internal?.address ?? 'nothing'}` };
+  return undefined;
 }

@@ -7,10 +7,10 @@
  * `ssoContext(services)` returns the same context for the same services, so the admin routes, the
  * callback and the sign-in page all use one cache.
  */
+import { boundedFetch } from '../../verifier/index.js';
 import { identityStore, type IdentityStore } from '../identity/identity_store.js';
 import type { Services } from '../services.js';
 import { ssoConfigStore, type SsoConfigStore } from './config_store.js';
-import { outboundFetch } from './outbound_fetch.js';
 import { PendingLogins } from './pending_logins.js';
 import type { SsoConfig } from './types.js';
 import { UpstreamClients } from './upstream_client.js';
@@ -44,7 +44,8 @@ export function ssoContext(services: Services): SsoContext {
 
 function createContext(services: Services): SsoContext {
   const configs = ssoConfigStore(services.storage, services.seal);
-  const fetch = outboundFetch({
+  const fetch = boundedFetch({
+    userAgent: 'lanyard-sso',
     allowHttp: services.config.allowHttpOutbound,
     allowPrivateNetwork: services.config.allowPrivateNetwork,
     timeoutMs: OUTBOUND_TIMEOUT_MS,

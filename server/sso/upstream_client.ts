@@ -16,7 +16,7 @@ import { createRemoteJWKSet, customFetch as joseCustomFetch, type JWTVerifyGetKe
 import * as oidc from 'openid-client';
 import { FetchError } from '../../verifier/index.js';
 import { causedBy, messageOf } from './error_chain.js';
-import type { OutboundFetch } from './outbound_fetch.js';
+import type { BoundedFetch } from '../../verifier/index.js';
 import { SsoLoginError } from './failures.js';
 import type { SsoConfig } from './types.js';
 
@@ -33,7 +33,7 @@ export interface Upstream {
 }
 
 export interface UpstreamClientOptions {
-  readonly fetch: OutboundFetch;
+  readonly fetch: BoundedFetch;
   readonly allowHttp: boolean;
   readonly now: () => number;
 }

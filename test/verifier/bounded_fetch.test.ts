@@ -1,13 +1,12 @@
 /**
- * The guarded fetch every request to the upstream IdP goes through: the outbound policy (scheme,
+ * The bounded fetch every outbound request goes through (upstream IdP, discovery, JWKS): the outbound policy (scheme,
  * credentials in URLs, internal addresses, also behind a host name), no redirects, a size cap, a
  * deadline, and request bodies and headers passed on as openid-client sends them.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { outboundFetch, type OutboundOptions } from '../../server/sso/outbound_fetch.js';
-import { FetchError } from '../../verifier/index.js';
+import { boundedFetch, FetchError, type BoundedFetchOptions } from '../../verifier/index.js';
 
 let server: Server;
 let base: string;
@@ -35,7 +34,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const options = (changes: Partial<OutboundOptions> = {}): OutboundOptions => ({ allowHttp: true, allowPrivateNetwork: true, timeoutMs: 5000, maxBytes: 1024, ...changes });
+const options = (changes: Partial<BoundedFetchOptions> = {}): BoundedFetchOptions => ({ userAgent: 'lanyard-sso', allowHttp: true, allowPrivateNetwork: true, timeoutMs: 5000, maxBytes: 1024, ...changes });
 
 async function failure(promise: Promise<unknown>): Promise<FetchError> {
   const error = await promise.then(
@@ -48,15 +47,15 @@ async function failure(promise: Promise<unknown>): Promise<FetchError> {
 
 describe('the outbound policy', () => {
   it('refuses plain http unless allowed', async () => {
-    expect((await failure(outboundFetch(options({ allowHttp: false }))(`${base}/`))).kind).toBe('url_not_allowed');
+    expect((await failure(boundedFetch(options({ allowHttp: false }))(`${base}/`))).kind).toBe('url_not_allowed');
   });
 
   it('refuses credentials in the URL', async () => {
-    expect((await failure(outboundFetch(options())(`http://user:pw@127.0.0.1:1/`))).kind).toBe('url_not_allowed');
+    expect((await failure(boundedFetch(options())(`http://user:pw@127.0.0.1:1/`))).kind).toBe('url_not_allowed');
   });
 
   it('refuses internal addresses, by literal and by name, unless allowed', async () => {
-    const strict = outboundFetch(options({ allowPrivateNetwork: false }));
+    const strict = boundedFetch(options({ allowPrivateNetwork: false }));
     expect((await failure(strict(`${base}/`))).kind).toBe('address_not_allowed');
     const port = new URL(base).port;
     const byName = await failure(strict(`http://localhost:${port}/`));
@@ -67,7 +66,7 @@ describe('the outbound policy', () => {
 
 describe('requests and answers', () => {
   it('sends the method, headers and form body it is given, and returns the answer as a Response', async () => {
-    const res = await outboundFetch(options())(`${base}/token`, {
+    const res = await boundedFetch(options())(`${base}/token`, {
       method: 'POST',
       headers: { authorization: 'Basic abc', 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'authorization_code', code: 'c1' }),
@@ -79,24 +78,24 @@ describe('requests and answers', () => {
   });
 
   it('accepts a Headers object (as jose passes) and sends no body for a GET', async () => {
-    await outboundFetch(options())(`${base}/jwks`, { method: 'GET', headers: new Headers({ accept: 'application/json' }) });
+    await boundedFetch(options())(`${base}/jwks`, { method: 'GET', headers: new Headers({ accept: 'application/json' }) });
     expect(lastRequest).toMatchObject({ method: 'GET', body: '', headers: { accept: 'application/json', 'user-agent': 'lanyard-sso' } });
   });
 
   it('does not follow redirects', async () => {
-    const res = await outboundFetch(options())(`${base}/redirect`);
+    const res = await boundedFetch(options())(`${base}/redirect`);
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('http://169.254.169.254/latest/meta-data');
   });
 
   it('refuses answers over the size limit', async () => {
-    expect((await failure(outboundFetch(options())(`${base}/large`))).kind).toBe('too_large');
+    expect((await failure(boundedFetch(options())(`${base}/large`))).kind).toBe('too_large');
   });
 
   it('gives up on an IdP that never answers, and when the caller aborts', async () => {
-    expect((await failure(outboundFetch(options({ timeoutMs: 100 }))(`${base}/stall`))).kind).toBe('timeout');
+    expect((await failure(boundedFetch(options({ timeoutMs: 100 }))(`${base}/stall`))).kind).toBe('timeout');
     const controller = new AbortController();
-    const pending = outboundFetch(options())(`${base}/stall`, { signal: controller.signal });
+    const pending = boundedFetch(options())(`${base}/stall`, { signal: controller.signal });
     controller.abort();
     expect((await failure(pending)).kind).toBe('timeout');
   });
@@ -106,7 +105,7 @@ describe('requests and answers', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await failure(outboundFetch(options())(`http://127.0.0.1:${port}/`));
+    const error = await failure(boundedFetch(options())(`http://127.0.0.1:${port}/`));
     expect(error.kind).toBe('network');
     expect(error.message).toContain('ECONNREFUSED');
   });
