@@ -8,6 +8,7 @@ import { CliError } from './commands/cli_error.js';
 import { registerClientCommands } from './commands/index.js';
 import { registerServerCommand } from './commands/server.js';
 import { colourEnabled, paint } from './format.js';
+import { VERSION } from '../server/version.js';
 
 export interface CliOutput {
   write(chunk: string): unknown;
@@ -28,7 +29,6 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-const VERSION = '0.1.0';
 /** Help is wrapped to the terminal's width, or to this when not on a terminal. */
 const HELP_WIDTH = 100;
 

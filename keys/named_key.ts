@@ -11,7 +11,7 @@
  * `verification_ttl` so tokens it signed still verify.
  */
 import type { JWK } from 'jose';
-import { invalidRequest } from '../server/errors.js';
+import { InvalidKeyParamsError } from './errors.js';
 import { generateKeyMaterial, type KeyMaterial } from './key_material.js';
 import {
   DEFAULT_KEY_PARAMS,
@@ -129,7 +129,7 @@ export async function rotateKey(
 ): Promise<NamedKeyState> {
   assertTime(now);
   const ttl = options.verification_ttl ?? state.verification_ttl;
-  if (!Number.isFinite(ttl) || ttl < 0) throw invalidRequest(`cannot provide negative value '${ttl}'`);
+  if (!Number.isFinite(ttl) || ttl < 0) throw new InvalidKeyParamsError(`cannot provide negative value '${ttl}'`);
 
   // A key without a pending next (the unused default key) gets one first, as Vault does.
   const [promoted, next] = await Promise.all([
@@ -154,29 +154,42 @@ export function pruneExpired(state: NamedKeyState, now: number): NamedKeyState {
   return kept.length === state.previous.length ? state : { ...state, previous: kept };
 }
 
-/** The public keys to publish: current, next, then retired keys still within verification_ttl. */
-export function publicJwks(state: NamedKeyState, now: number): JWK[] {
+/**
+ * The public parts of a named key: what JWKS publishing reads. A stored record (private keys
+ * still sealed) and an opened state both have them, so publishing never needs to decrypt.
+ */
+export interface PublishableKey {
+  readonly current: { readonly publicJwk: JWK } | null;
+  readonly next: { readonly publicJwk: JWK } | null;
+  readonly previous: ReadonlyArray<{ readonly publicJwk: JWK; readonly expiresAt: number }>;
+}
+
+/**
+ * The one publishing rule: current, next, then retired keys through the instant their
+ * verification window ends (Vault removes a key once ExpireAt is before now).
+ */
+export function publicJwks(key: PublishableKey, now: number): JWK[] {
   const keys: JWK[] = [];
-  if (state.current !== null) keys.push({ ...state.current.publicJwk });
-  if (state.next !== null) keys.push({ ...state.next.publicJwk });
-  for (const retired of state.previous) {
-    if (!isExpired(retired, now)) keys.push({ ...retired.publicJwk });
+  if (key.current !== null) keys.push({ ...key.current.publicJwk });
+  if (key.next !== null) keys.push({ ...key.next.publicJwk });
+  for (const retired of key.previous) {
+    if (retired.expiresAt >= now) keys.push({ ...retired.publicJwk });
   }
   return keys;
 }
 
-/** A JWKS document for several keys (a provider's clients, or the identity-token roles). */
-export function jwksOf(states: Iterable<NamedKeyState>, now: number): { keys: JWK[] } {
+/** A JWKS document for several keys (a provider's clients, or the identity-token roles); each kid once. */
+export function jwksOf(keys: Iterable<PublishableKey>, now: number): { keys: JWK[] } {
   const seen = new Set<string>();
-  const keys: JWK[] = [];
-  for (const state of states) {
-    for (const jwk of publicJwks(state, now)) {
+  const out: JWK[] = [];
+  for (const key of keys) {
+    for (const jwk of publicJwks(key, now)) {
       if (jwk.kid === undefined || seen.has(jwk.kid)) continue;
       seen.add(jwk.kid);
-      keys.push(jwk);
+      out.push(jwk);
     }
   }
-  return { keys };
+  return { keys: out };
 }
 
 /** Vault's allowed_client_ids rule, checked when a token is issued: `*` or the exact client ID. */
@@ -206,10 +219,10 @@ function resolveParams(base: NamedKeyParams, input: NamedKeyInput): NamedKeyPara
     verification_ttl: input.verification_ttl ?? base.verification_ttl,
   };
   const error = keyParamsError(merged);
-  if (error !== undefined) throw invalidRequest(error);
+  if (error !== undefined) throw new InvalidKeyParamsError(error);
   const allowed = input.allowed_client_ids ?? base.allowed_client_ids;
   if (!Array.isArray(allowed) || !allowed.every((id) => typeof id === 'string')) {
-    throw invalidRequest('allowed_client_ids must be a list of strings');
+    throw new InvalidKeyParamsError('allowed_client_ids must be a list of strings');
   }
   return {
     algorithm: merged.algorithm as SigningAlgorithm,

@@ -6,6 +6,7 @@
  * Renderers decide the wire shape (Vault `{"errors":[…]}`, OAuth `{error, error_description}`,
  * Infisical `{statusCode, message, error}`); the error itself does not know about them.
  */
+import { InvalidKeyParamsError } from '../keys/errors.js';
 import { StorageUnavailableError } from '../storage/errors.js';
 
 export type ErrorCode =
@@ -88,6 +89,7 @@ export const notFound = (detail?: string): LanyardError =>
 export function toLanyardError(err: unknown): LanyardError {
   if (err instanceof LanyardError) return err;
   if (err instanceof StorageUnavailableError) return storageUnavailable(err);
+  if (err instanceof InvalidKeyParamsError) return invalidRequest(err.message);
   const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new LanyardError('internal', 'internal error', { detail, cause: err });
 }

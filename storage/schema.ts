@@ -68,4 +68,3 @@ export const STATE_KINDS = {
 } as const satisfies Schema;
 
 export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;
-export type KindName = keyof typeof SCHEMA;

@@ -8,7 +8,7 @@
  */
 import type { JWK } from 'jose';
 import type { KeyMaterial } from '../../keys/key_material.js';
-import { ensureKeyMaterial, type NamedKeyState } from '../../keys/named_key.js';
+import { ensureKeyMaterial, jwksOf, type NamedKeyState } from '../../keys/named_key.js';
 import type { Services } from '../services.js';
 import type { StoredKey, StoredKeyMaterial } from './types.js';
 
@@ -65,26 +65,9 @@ export async function saveKey(services: KeyServices, name: string, state: NamedK
   await services.storage.put(KEY_KIND, name, stored);
 }
 
-/**
- * The JWKS published for `keys`: current, next and retired key pairs still within their
- * verification window (named_key.publicJwks's rule), read from the stored records so publishing
- * never decrypts a private key. Duplicate kids are listed once.
- */
+/** The JWKS published for `keys`, read from the stored records (named_key.jwksOf's rule). */
 export function publishedJwks(keys: Iterable<StoredKey>, now: number): { keys: JWK[] } {
-  const seen = new Set<string>();
-  const out: JWK[] = [];
-  const publish = (jwk: JWK): void => {
-    if (jwk.kid === undefined || seen.has(jwk.kid)) return;
-    seen.add(jwk.kid);
-    out.push({ ...jwk });
-  };
-  for (const key of keys) {
-    if (key.current !== null) publish(key.current.publicJwk);
-    if (key.next !== null) publish(key.next.publicJwk);
-    // A retired key is published through the instant it expires (Vault: removed once ExpireAt is before now).
-    for (const retired of key.previous) if (retired.expiresAt >= now) publish(retired.publicJwk);
-  }
-  return { keys: out };
+  return jwksOf(keys, now);
 }
 
 export function deleteKey(services: StorageOnly, name: string): Promise<boolean> {

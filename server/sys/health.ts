@@ -6,8 +6,8 @@
  */
 import type { Request, Response } from 'express';
 import type { Services } from '../services.js';
+import { VERSION } from '../version.js';
 
-export const VERSION = '0.1.0';
 const PING_CACHE_MS = 1000;
 
 export function healthHandler(services: Services) {

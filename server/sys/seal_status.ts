@@ -6,7 +6,7 @@
  */
 import { definePath, type VaultPath } from '../http/vault_path.js';
 import type { Services } from '../services.js';
-import { VERSION } from './health.js';
+import { VERSION } from '../version.js';
 
 /** A fixed build date: Lanyard builds are not stamped; clients only display it. */
 const BUILD_DATE = '1970-01-01T00:00:00Z';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
-import { LanyardError } from '../../server/errors.js';
+import { InvalidKeyParamsError } from '../../keys/errors.js';
+import { toLanyardError } from '../../server/errors.js';
 import {
   createDefaultKeyState,
   createKeyState,
@@ -35,12 +36,12 @@ async function verifiesAt(token: string, states: NamedKeyState[], now: number, a
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<LanyardError> {
+async function rejection(promise: Promise<unknown>): Promise<InvalidKeyParamsError> {
   try {
     await promise;
   } catch (err) {
-    expect(err).toBeInstanceOf(LanyardError);
-    return err as LanyardError;
+    expect(err).toBeInstanceOf(InvalidKeyParamsError);
+    return err as InvalidKeyParamsError;
   }
   throw new Error('expected a rejection');
 }
@@ -240,7 +241,8 @@ describe('updating a key', () => {
     const snapshot = JSON.stringify(state);
     const err = await rejection(updateKeyState(state, { verification_ttl: 11 * 86400 }, T0));
     expect(err.message).toBe('verification_ttl cannot be longer than 10x rotation_period');
-    expect(err.status).toBe(400);
+    // The server renders it as a 400 (server/errors.ts).
+    expect(toLanyardError(err).status).toBe(400);
     expect((await rejection(updateKeyState(state, { algorithm: 'none' }, T0))).message).toBe('unknown signing algorithm "none"');
     expect(JSON.stringify(state)).toBe(snapshot);
   });
@@ -261,7 +263,7 @@ describe('creating a key', () => {
     [{ allowed_client_ids: 'a,b' as unknown as string[] }, 'allowed_client_ids must be a list of strings'],
   ])('refuses %j', async (input, message) => {
     const err = await rejection(createKeyState(input, T0));
-    expect(err.code).toBe('invalid_request');
+    expect(toLanyardError(err).code).toBe('invalid_request');
     expect(err.message).toBe(message);
   });
 

@@ -1,9 +1,10 @@
 /**
  * Client secrets: generated once (`hvo_secret_` + 64 base62, as Vault), sealed at rest with the
- * context `oidc-client:<name>:secret`, compared in constant time.
+ * context `oidc-client:<name>:secret`. node-oidc-provider compares presented secrets (in constant
+ * time) against the opened value.
  */
 import type { Services } from '../../services.js';
-import { randomBase62, safeEqual } from '../../util/random.js';
+import { randomBase62 } from '../../util/random.js';
 import type { ClientRecord } from '../types.js';
 
 const SECRET_PREFIX = 'hvo_secret_';
@@ -20,16 +21,6 @@ export function sealClientSecret(services: Pick<Services, 'seal'>, clientName: s
 /** The client's secret in the clear; empty for public clients. */
 export function openClientSecret(services: Pick<Services, 'seal'>, client: Pick<ClientRecord, 'name' | 'client_secret'>): string {
   return client.client_secret === '' ? '' : services.seal.open(client.client_secret, secretContext(client.name));
-}
-
-/** Whether `presented` is the client's secret. Public clients have none, so nothing matches. */
-export function clientSecretMatches(
-  services: Pick<Services, 'seal'>,
-  client: Pick<ClientRecord, 'name' | 'client_secret'>,
-  presented: string,
-): boolean {
-  const secret = openClientSecret(services, client);
-  return secret !== '' && safeEqual(secret, presented);
 }
 
 function secretContext(clientName: string): string {

@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { Seal } from '../../../keys/seal.js';
-import { clientSecretMatches } from '../../../server/oidc/admin/client_secret.js';
+import { openClientSecret } from '../../../server/oidc/admin/client_secret.js';
 import { openKey, readStoredKey } from '../../../server/oidc/key_store.js';
 import type { ClientRecord } from '../../../server/oidc/types.js';
 import { startOidcServer, type OidcTestServer } from './fixtures.js';
@@ -68,15 +68,14 @@ describe('secrets at rest', () => {
     for (const value of privateValues) expect(text).not.toContain(value);
   });
 
-  it('checks a presented secret against the sealed one', async () => {
+  it('opens the sealed secret only in its own record', async () => {
     const services = t.server.runtime.services;
     const web = await services.storage.get<ClientRecord>('oidc_client', 'web');
-    expect(clientSecretMatches(services, web as ClientRecord, secret)).toBe(true);
-    expect(clientSecretMatches(services, web as ClientRecord, `${secret}x`)).toBe(false);
-    expect(clientSecretMatches(services, web as ClientRecord, '')).toBe(false);
+    expect(web?.client_secret).not.toBe(secret);
+    expect(openClientSecret(services, web as ClientRecord)).toBe(secret);
     // A sealed secret moved to another client's record does not open there.
-    expect(() => clientSecretMatches(services, { name: 'svc', client_secret: web?.client_secret as string }, secret)).toThrow();
-    expect(clientSecretMatches(services, { name: 'pub', client_secret: '' }, '')).toBe(false);
+    expect(() => openClientSecret(services, { name: 'svc', client_secret: web?.client_secret as string })).toThrow();
+    expect(openClientSecret(services, { name: 'pub', client_secret: '' })).toBe('');
   });
 
   it('opens them again after a restart with the same data directory', async () => {
