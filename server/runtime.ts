@@ -3,7 +3,7 @@
  * stores (lowdb for configuration, SQLite for state), the services, dev-mode initialisation, the
  * background garbage collector, and an orderly shutdown.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Express } from 'express';
@@ -24,6 +24,7 @@ import { TokenService } from './tokens/token_service.js';
 import { features } from './features.js';
 import { ensureOidcBuiltins } from './oidc/builtins.js';
 import { startKeyRotation } from './oidc/key_rotation.js';
+import { makePrivateDir } from './data_dir.js';
 
 export interface Runtime {
   readonly services: Services;
@@ -53,7 +54,8 @@ export async function openStorage(dataDir: string, config: Pick<ServerConfig, 's
 export async function startRuntime(config: ServerConfig, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const temporary = config.dataDir === undefined;
   const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), 'lanyard-dev-')));
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const dataDirWarning = await makePrivateDir(dataDir);
+  if (dataDirWarning !== undefined) log.warn(dataDirWarning, { data_dir: dataDir });
   const seal = await loadSealKey(config.sealKeyFile ?? join(dataDir, 'seal.key'), { create: config.sealKeyFile === undefined });
   const now = options.now ?? Date.now;
   const storage = await openStorage(dataDir, config, now);
