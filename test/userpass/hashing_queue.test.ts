@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LanyardError } from '../../server/errors.js';
 import { HashingQueue, passwordHashing } from '../../server/userpass/hashing_queue.js';
+import { Browser, REDIRECT_URI, authorizationRequest, createClient, createKey, createProvider, formsOf, relyingParty } from '../support/relying_party.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
 
 /** A promise and the function that settles it. */
@@ -83,5 +84,32 @@ describe('userpass login while the hashing queue is full', () => {
     // Waiting for the queue was not a failed attempt: no lock-out followed.
     const wrong = await api(server, 'POST', '/v1/auth/userpass/login/alice', { password: 'not the password' }, null);
     expect(wrong.status).toBe(400);
+  });
+
+  it('tells a person on the sign-in page that the service is busy, not that they failed too often', async () => {
+    await createKey(server, 'k1');
+    const client = await createClient(server, 'web', { key: 'k1', redirect_uris: REDIRECT_URI, assignments: 'allow_all' });
+    const rp = await relyingParty(await createProvider(server, 'p1', { allowed_client_ids: '*' }), client);
+    const browser = new Browser();
+    const request = await authorizationRequest(rp);
+    const start = await browser.request(request.url);
+    const pageUrl = new URL(start.headers.get('location') as string, request.url);
+    const [form] = formsOf(await (await browser.request(pageUrl)).text());
+    expect(form).toBeDefined();
+
+    const hold = gate();
+    const holders = Array.from({ length: passwordHashing.maxActive + passwordHashing.maxWaiting }, () => passwordHashing.run(() => hold.promise));
+    try {
+      const busy = await browser.request(new URL(form?.action as string, pageUrl), {
+        form: { ...form?.fields, username: 'alice', password: 'correct horse battery staple' },
+      });
+      expect(busy.status).toBe(429);
+      const html = await busy.text();
+      expect(html).toContain('The sign-in service is busy. Try again in a moment.');
+      expect(html).not.toContain('Too many failed attempts');
+    } finally {
+      hold.open();
+      await Promise.all(holders);
+    }
   });
 });
