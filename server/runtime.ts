@@ -3,7 +3,7 @@
  * stores (lowdb for configuration, SQLite for state), the services, dev-mode initialisation, the
  * background garbage collector, and an orderly shutdown.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Express } from 'express';
@@ -29,6 +29,7 @@ import { openPostgresStorage } from './cluster/open_storage.js';
 import { sealFromBase64 } from './cluster/seal_check.js';
 import { resealLegacySsoSecrets } from './sso/config_store.js';
 import { withClusterLock, watchChanges } from '../storage/cluster.js';
+import { makePrivateDir } from './data_dir.js';
 
 export interface Runtime {
   readonly services: Services;
@@ -58,7 +59,8 @@ export async function openStorage(dataDir: string, config: Pick<ServerConfig, 's
 export async function startRuntime(config: ServerConfig, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const temporary = config.dataDir === undefined;
   const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), 'lanyard-dev-')));
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const dataDirWarning = await makePrivateDir(dataDir);
+  if (dataDirWarning !== undefined) log.warn(dataDirWarning, { data_dir: dataDir });
   const seal = config.sealKey
     ? sealFromBase64(config.sealKey)
     : await loadSealKey(config.sealKeyFile ?? join(dataDir, 'seal.key'), { create: config.sealKeyFile === undefined });

@@ -24,6 +24,7 @@ import { completeUpstreamLogin } from './complete.js';
 import type { SsoContext } from './context.js';
 import { SsoLoginError } from './failures.js';
 import { logSignInFailure } from './log_failure.js';
+import { SignInStartLimiter } from './start_limiter.js';
 
 const MIN_NONCE_LENGTH = 16;
 const MAX_NONCE_LENGTH = 256;
@@ -32,10 +33,13 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 export function mountCliRoutes(app: Express, sso: SsoContext): void {
   const { services } = sso;
+  const starts = new SignInStartLimiter(services.now);
 
   app.post(
     '/api/v1/sso/oidc/cli/start',
     infisicalRoute(async (req, ctx) => {
+      // Counted before anything else: malformed starts cost the server too.
+      starts.take(ctx.clientIp);
       const body = await readBody(req, PUBLIC_BODY_LIMIT);
       const redirectUri = loopbackRedirect(requiredString(body, 'redirectUri'));
       const clientNonce = nonceOf(body);

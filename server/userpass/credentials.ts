@@ -107,7 +107,7 @@ export function userpassCredentials(services: Pick<Services, 'storage' | 'tokens
  * The key failures from one client count under: its IPv4 address, or its IPv6 /64 (one host
  * usually holds a whole /64, so single IPv6 addresses would be free to rotate).
  */
-function networkOf(clientIp: string): string {
+export function networkOf(clientIp: string): string {
   const ip = parseIp(clientIp);
   if (!ip) return clientIp;
   return ip.family === 4 ? `v4:${ip.value}` : `v6:${(ip.value >> 64n).toString(16)}`;

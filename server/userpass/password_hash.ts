@@ -6,6 +6,7 @@
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { LanyardError } from '../errors.js';
+import { passwordHashing } from './hashing_queue.js';
 
 export interface ScryptParams {
   /** log2 of the CPU/memory cost N. */
@@ -70,9 +71,13 @@ function derive(password: string, salt: Buffer, params: ScryptParams, length: nu
   const N = 2 ** params.ln;
   // scrypt needs 128·N·r bytes; allow twice that so Node's bookkeeping never trips the limit.
   const maxmem = 256 * N * params.r;
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, length, { N, r: params.r, p: params.p, maxmem }, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  // Through the bounded queue: logins must not take the whole libuv thread pool (hashing_queue.ts).
+  return passwordHashing.run(
+    () =>
+      new Promise((resolve, reject) => {
+        scrypt(password, salt, length, { N, r: params.r, p: params.p, maxmem }, (err, key) => (err ? reject(err) : resolve(key)));
+      }),
+  );
 }
 
 function b64(bytes: Buffer): string {

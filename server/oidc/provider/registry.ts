@@ -10,7 +10,7 @@ import type { Services } from '../../services.js';
 import { ClientKeys } from './client_keys.js';
 import { loadCookieKeys } from './cookie_keys.js';
 import { createProviderInstance, type ProviderInstance } from './instance.js';
-import { migrateLegacyState } from './state_migration.js';
+import { migrateLegacyStateOnce } from './state_migration.js';
 import { loadStateProtection, type StateProtection } from './state_protection.js';
 import { readPublishedKeys, readSnapshot, type ProviderSnapshot, type PublishedKeys } from './snapshot.js';
 
@@ -73,7 +73,7 @@ export class ProviderRegistry {
   stateProtection(): Promise<StateProtection> {
     this.#stateProtection ??= (async () => {
       const protection = await loadStateProtection(this.#services);
-      const migrated = await migrateLegacyState(this.#services.storage, protection);
+      const migrated = await migrateLegacyStateOnce(this.#services, protection);
       if (migrated > 0) this.#log.info('oidc provider state re-keyed under hashed ids', { records: migrated });
       return protection;
     })().catch((err: unknown) => {

@@ -7,10 +7,14 @@
  * is the same wherever it is computed (only the payload ciphertext differs), and deleting an
  * already deleted record is a no-op.
  *
+ * It runs once per data store: a marker in the configuration store (`system/oidc_state_rekeyed`)
+ * saves later starts from listing every record again.
+ *
  * Upstream sign-ins in progress (`~sso:` records, server/sso/pending_logins.ts) are not provider
  * models and are left alone.
  */
 import type { Json, Storage } from '../../../storage/types.js';
+import type { Services } from '../../services.js';
 import { STATE_KIND, stateRecordId, type StoredState } from './adapter.js';
 import type { StateProtection } from './state_protection.js';
 
@@ -22,6 +26,9 @@ interface LegacyState {
   readonly uid?: string;
   readonly userCode?: string;
 }
+
+const MARKER_KIND = 'system';
+const MARKER_ID = 'oidc_state_rekeyed';
 
 /** `<provider>:<model>:<id>`: provider and model names never hold a colon. */
 const LEGACY_ID = /^(\w[\w.-]*):(\w+):(.+)$/s;
@@ -59,5 +66,13 @@ export async function migrateLegacyState(storage: Storage, protection: StateProt
     await storage.delete(STATE_KIND, entry.id);
     migrated += 1;
   }
+  return migrated;
+}
+
+/** Re-key legacy records unless that was done before; resolves to how many were migrated now. */
+export async function migrateLegacyStateOnce(services: Pick<Services, 'storage' | 'now'>, protection: StateProtection): Promise<number> {
+  if ((await services.storage.get(MARKER_KIND, MARKER_ID)) !== undefined) return 0;
+  const migrated = await migrateLegacyState(services.storage, protection);
+  await services.storage.put(MARKER_KIND, MARKER_ID, { version: 1, at: new Date(services.now()).toISOString(), migrated });
   return migrated;
 }

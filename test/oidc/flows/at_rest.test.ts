@@ -137,6 +137,8 @@ describe('provider state written before ids were hashed', () => {
         rewritten += 1;
       }
       expect(rewritten).toBeGreaterThan(2);
+      // A data dir from before has no marker saying its state was re-keyed.
+      expect(await storage.delete('system', 'oidc_state_rekeyed')).toBe(true);
       expect(JSON.stringify(await storage.list(STATE_KIND))).toContain(tokens.refresh_token as string);
       await first.stop();
 
@@ -148,6 +150,7 @@ describe('provider state written before ids were hashed', () => {
       const silent = await authorizationRequest(after, { prompt: 'none' });
       expect((await signIn(browser, silent.url)).callback.searchParams.get('code')).toBeTruthy();
 
+      expect(await second.runtime.services.storage.get('system', 'oidc_state_rekeyed')).toEqual(expect.objectContaining({ version: 1, migrated: rewritten }));
       const stored = JSON.stringify(await second.runtime.services.storage.list(STATE_KIND));
       expect(stored).not.toContain(tokens.refresh_token as string);
       expect(stored).not.toContain(browser.cookie('lanyard_session.p1') as string);

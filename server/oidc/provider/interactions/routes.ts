@@ -26,6 +26,7 @@ import { loginPage } from '../views/login.js';
 import { errorPage } from '../views/messages.js';
 import type { CsrfTokens } from './csrf.js';
 import type { PasswordLogin } from './password_login.js';
+import { HASHING_BUSY } from '../../../userpass/hashing_queue.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -206,6 +207,7 @@ function displayNameOf(entity: EntityRecord): string {
 function loginErrorText(err: LanyardError): string {
   switch (err.code) {
     case 'rate_limited': {
+      if (err.reason === HASHING_BUSY) return 'The sign-in service is busy. Try again in a moment.';
       const seconds = Number(err.headers?.['Retry-After'] ?? '60');
       const minutes = Math.max(1, Math.ceil(seconds / 60));
       return `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
