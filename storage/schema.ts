@@ -65,6 +65,8 @@ export const STATE_KINDS = {
       user_code: { of: (s) => s.userCode },
     },
   }),
+  /** Upstream SSO sign-ins in progress, keyed by the SHA-256 of their `state` (server/sso/pending_logins.ts). */
+  sso_pending_login: kind(),
 } as const satisfies Schema;
 
 export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;

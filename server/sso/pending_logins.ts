@@ -9,15 +9,13 @@
  * the PKCE verifier is not stored but derived with HKDF from the state (which only the browser
  * and the IdP see) and a random salt (which only the store holds).
  *
- * Records live in the `oidc_state` kind under the `~sso:` prefix, which no provider namespace can
- * take (provider names start with a word character).
+ * Records are of their own kind, `sso_pending_login`, in the state store.
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
 import type { Storage } from '../../storage/types.js';
 import { sha256Hex } from '../util/random.js';
 
-const KIND = 'oidc_state';
-const PREFIX = '~sso:login:';
+const KIND = 'sso_pending_login';
 const LIFETIME_MS = 10 * 60 * 1000;
 const PKCE_INFO = 'lanyard sso pkce verifier';
 
@@ -97,7 +95,7 @@ export function codeVerifierOf(state: string, pkceSalt: string): string {
 }
 
 function idOf(state: string): string {
-  return `${PREFIX}${sha256Hex(state)}`;
+  return sha256Hex(state);
 }
 
 /** States are 43 base64url characters; anything else was not issued here and costs no lookup. */

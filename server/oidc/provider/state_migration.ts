@@ -10,8 +10,8 @@
  * It runs once per data store: a marker in the configuration store (`system/oidc_state_rekeyed`)
  * saves later starts from listing every record again.
  *
- * Upstream sign-ins in progress (`~sso:` records, server/sso/pending_logins.ts) are not provider
- * models and are left alone.
+ * Records of older versions under the `~sso:` prefix (upstream sign-ins in progress, now a kind
+ * of their own) are not provider models and are left alone; they expire within ten minutes.
  */
 import type { Json, Storage } from '../../../storage/types.js';
 import type { Services } from '../../services.js';
