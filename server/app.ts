@@ -10,7 +10,7 @@ import { canonicalPathGate, pathnameOf } from './http/canonical_path.js';
 import { requestContext, requestContextMiddleware } from './http/request_context.js';
 import { mountVaultPaths, type VaultPath } from './http/vault_path.js';
 import { sendVaultError } from './http/vault_response.js';
-import { sendInfisicalError } from './machine/infisical_errors.js';
+import { sendInfisicalError } from './http/infisical_errors.js';
 import { auditPaths } from './audit/routes.js';
 import { httpAudit } from './audit/http_audit.js';
 import { vaultPathAudit } from './audit/vault_hook.js';

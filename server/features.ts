@@ -1,4 +1,5 @@
 /** Everything a full Lanyard server serves beyond the core (policies, tokens, sys). */
+import type { Express } from 'express';
 import type { AppFeatures } from './app.js';
 import { lazyRoutes } from './http/lazy_routes.js';
 import { identityPaths } from './identity/routes/index.js';
@@ -13,6 +14,7 @@ import { providerPaths } from './oidc/admin/providers.js';
 import { rolePaths } from './oidc/admin/roles.js';
 import { scopePaths } from './oidc/admin/scopes.js';
 import { wellKnownPaths } from './oidc/admin/well_known.js';
+import type { Services } from './services.js';
 import { userpassPaths } from './userpass/index.js';
 import { vaultStatusPaths } from './sys/vault_status_paths.js';
 
@@ -34,7 +36,12 @@ export const features: AppFeatures = {
   ],
   routers: [
     // node-oidc-provider and openid-client load on the first request that needs them.
-    lazyRoutes(['/v1/identity/oidc/provider'], async () => (await import('./oidc/provider/mount.js')).mountOidcProviders),
+    lazyRoutes(['/v1/identity/oidc/provider'], async () => {
+      const [{ mountOidcProviders }, sso] = await Promise.all([import('./oidc/provider/mount.js'), import('./sso/interaction_routes.js')]);
+      // Upstream SSO plugs its button and return path into the providers' sign-in page.
+      const signIn = { option: sso.ssoSignInOption, routes: sso.ssoInteractionRoutes };
+      return (app: Express, services: Services) => mountOidcProviders(app, services, { signIn });
+    }),
     machineLoginRoutes,
     lazyRoutes(['/api/v1/sso'], async () => (await import('./sso/index.js')).ssoRoutes),
   ],

@@ -14,7 +14,7 @@ import type { ResolvedMount } from '../identity/mounts.js';
 import type { EntityAlias, EntityRecord } from '../identity/types.js';
 import { LanyardError } from '../errors.js';
 import { uuid } from '../util/random.js';
-import { unauthorized } from './infisical_errors.js';
+import { unauthorized } from '../http/infisical_errors.js';
 
 export async function recordLoginAlias(
   storage: Storage,

@@ -11,7 +11,7 @@
 import { parsePatternList } from '../../verifier/index.js';
 import { LanyardError } from '../errors.js';
 import { checkMetadata } from '../identity/validate.js';
-import { badRequest, ValidationFailure, type ValidationIssue } from './infisical_errors.js';
+import { badRequest, ValidationFailure, type ValidationIssue } from '../http/infisical_errors.js';
 import { DEFAULT_TRUSTED_IPS, parseTrustedIps } from './trusted_ips.js';
 import type { OidcAuthSettings } from './types.js';
 

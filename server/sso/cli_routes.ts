@@ -13,11 +13,11 @@
  * A refusal answers in Infisical's error shape; `message` is written for the person and the CLI
  * shows it as is.
  */
-import type { Express } from 'express';
 import { authBlock } from '../tokens/routes.js';
 import { sha256Hex, safeEqual } from '../util/random.js';
-import { badRequest, ValidationFailure } from '../machine/infisical_errors.js';
-import { infisicalRoute, PUBLIC_BODY_LIMIT, readBody, requiredString } from '../machine/infisical_route.js';
+import { badRequest, ValidationFailure } from '../http/infisical_errors.js';
+import { decodeBody, readRawBody } from '../http/body.js';
+import { PUBLIC_BODY_LIMIT, requiredString, type InfisicalPath } from '../http/infisical_path.js';
 import { membershipOf } from '../identity/membership.js';
 import { beginUpstreamLogin } from './begin.js';
 import { completeUpstreamLogin } from './complete.js';
@@ -31,16 +31,17 @@ const MAX_NONCE_LENGTH = 256;
 const MAX_REDIRECT_LENGTH = 2048;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
-export function mountCliRoutes(app: Express, sso: SsoContext): void {
+export function cliPaths(sso: SsoContext): InfisicalPath[] {
   const { services } = sso;
   const starts = new SignInStartLimiter(services.now);
 
-  app.post(
-    '/api/v1/sso/oidc/cli/start',
-    infisicalRoute(async (req, ctx) => {
-      // Counted before anything else: malformed starts cost the server too.
+  const start: InfisicalPath = {
+    method: 'post',
+    pattern: '/api/v1/sso/oidc/cli/start',
+    async handle({ http, ctx }) {
+      // Counted before anything else, the body included: malformed starts cost the server too.
       starts.take(ctx.clientIp);
-      const body = await readBody(req, PUBLIC_BODY_LIMIT);
+      const body = decodeBody(await readRawBody(http, PUBLIC_BODY_LIMIT), http.headers['content-type']);
       const redirectUri = loopbackRedirect(requiredString(body, 'redirectUri'));
       const clientNonce = nonceOf(body);
       try {
@@ -50,13 +51,14 @@ export function mountCliRoutes(app: Express, sso: SsoContext): void {
         logSignInFailure(ctx.log, error, 'cli');
         throw error;
       }
-    }),
-  );
+    },
+  };
 
-  app.post(
-    '/api/v1/sso/oidc/cli/login',
-    infisicalRoute(async (req, ctx) => {
-      const body = await readBody(req, PUBLIC_BODY_LIMIT);
+  const login: InfisicalPath = {
+    method: 'post',
+    pattern: '/api/v1/sso/oidc/cli/login',
+    body: 'public',
+    async handle({ body, ctx }) {
       const state = requiredString(body, 'state');
       const code = requiredString(body, 'code');
       const clientNonce = nonceOf(body);
@@ -96,8 +98,10 @@ export function mountCliRoutes(app: Express, sso: SsoContext): void {
         logSignInFailure(ctx.log, error, 'cli');
         throw error;
       }
-    }),
-  );
+    },
+  };
+
+  return [start, login];
 }
 
 /** An `http` URL on a loopback host with an explicit port (RFC 8252 §7.3), without query or fragment. */

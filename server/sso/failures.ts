@@ -4,7 +4,7 @@
  * operator's explanation travels separately as the error's `detail` and goes only to the log;
  * neither ever carries a code, token or secret.
  */
-import { InfisicalError } from '../machine/infisical_errors.js';
+import { InfisicalError } from '../http/infisical_errors.js';
 
 export const SSO_FAILURES = {
   sso_not_configured: { status: 404, title: 'Single sign-on is not set up', message: 'This Lanyard has no single sign-on configured.' },

@@ -11,17 +11,16 @@
  * `AppFeatures.routers`.
  */
 import type { Express } from 'express';
-import { routeNotFound } from '../machine/infisical_route.js';
+import { mountInfisicalPaths, routeNotFound } from '../http/infisical_path.js';
 import type { Services } from '../services.js';
 import { mountCallback } from './callback.js';
-import { mountCliRoutes } from './cli_routes.js';
+import { cliPaths } from './cli_routes.js';
 import { ssoContext } from './context.js';
-import { mountConfigRoutes } from './routes/config.js';
+import { configPaths } from './routes/config.js';
 
 export function ssoRoutes(app: Express, services: Services): void {
   const sso = ssoContext(services);
-  mountConfigRoutes(app, sso);
+  mountInfisicalPaths(app, services, [...configPaths(sso), ...cliPaths(sso)]);
   mountCallback(app, sso);
-  mountCliRoutes(app, sso);
   app.use('/api/v1/sso', routeNotFound);
 }

@@ -6,7 +6,7 @@
  * endpoint rules are checked again on the merged result of a PATCH, so no stored configuration
  * can lack what its type needs.
  */
-import { ValidationFailure, type ValidationIssue } from '../machine/infisical_errors.js';
+import { ValidationFailure, type ValidationIssue } from '../http/infisical_errors.js';
 import { normaliseDomainList } from './domains.js';
 import { CONFIGURATION_TYPES, JWT_SIGNATURE_ALGORITHMS, type SsoSettings } from './types.js';
 

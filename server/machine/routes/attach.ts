@@ -4,31 +4,31 @@
  * discovery URL's outbound policy (400); then Lanyard's own check that the stored policy is usable
  * (422), so that no configuration exists that fails every login.
  */
-import type { Express } from 'express';
 import { AlreadyExistsError } from '../../../storage/errors.js';
 import { policyProblems, policyWarnings } from '../../../verifier/index.js';
+import { badRequest, ValidationFailure } from '../../http/infisical_errors.js';
+import type { InfisicalPath } from '../../http/infisical_path.js';
 import { uuid } from '../../util/random.js';
-import { authorizeAdmin, identityAclPath } from '../admin_auth.js';
 import { boundPolicyOf } from '../bound_policy.js';
 import { configView } from '../config_view.js';
-import { identityIdParam, requireIdentity } from '../identity.js';
-import { badRequest, ValidationFailure } from '../infisical_errors.js';
-import { infisicalRoute, readBody } from '../infisical_route.js';
+import { identityAclPath, identityIdParam, requireIdentity } from '../identity.js';
 import type { MachineAuth } from '../machine_auth.js';
-import { checkOutboundUrl } from '../outbound_policy.js';
+import { checkOutboundUrl } from '../../http/outbound_url_check.js';
 import type { OidcAuthConfig, OidcAuthSettings } from '../types.js';
 import { parseAttachBody } from '../validate_config.js';
 
 const ALREADY_CONFIGURED = 'Failed to add OIDC Auth to already configured identity';
 
-export function mountAttach(app: Express, machine: MachineAuth): void {
+export function attachPath(machine: MachineAuth): InfisicalPath {
   const { services, configs } = machine;
-  app.post(
-    '/api/v1/auth/oidc-auth/identities/:identityId',
-    infisicalRoute(async (req, ctx) => {
-      const identityId = identityIdParam(req);
-      await authorizeAdmin(services, req, ctx, identityAclPath(identityId), 'create');
-      const settings = parseAttachBody(await readBody(req, services.config.maxRequestBytes));
+  return {
+    method: 'post',
+    pattern: '/api/v1/auth/oidc-auth/identities/:identityId',
+    acl: { path: identityAclPath(), capability: 'create' },
+    body: 'admin',
+    async handle({ params, body, ctx }) {
+      const identityId = identityIdParam(params);
+      const settings = parseAttachBody(body);
       await requireIdentity(services.storage, identityId);
       if ((await configs.get(identityId)) !== undefined) throw badRequest(ALREADY_CONFIGURED);
       await checkOutboundUrl(settings.oidcDiscoveryUrl, services.config);
@@ -45,8 +45,8 @@ export function mountAttach(app: Express, machine: MachineAuth): void {
       const warnings = policyWarnings(boundPolicyOf(settings));
       if (warnings.length > 0) ctx.log.warn('machine login configured with risky settings', { identity_id: identityId, warnings });
       return configView(config);
-    }),
-  );
+    },
+  };
 }
 
 /** The verifier's own judgement of the policy, as 422 issues (e.g. a caCert that is no certificate). */

@@ -8,24 +8,24 @@
  * The caller's address is not checked against the trusted IPs: the admin asking is not the
  * workload that will log in. The trusted IPs are listed so the whole decision is visible.
  */
-import type { Express } from 'express';
 import { VerificationError } from '../../../verifier/index.js';
-import { authorizeAdmin, identityAclPath } from '../admin_auth.js';
+import { badRequest } from '../../http/infisical_errors.js';
+import { requiredString, type InfisicalPath } from '../../http/infisical_path.js';
 import { boundPolicyOf } from '../bound_policy.js';
 import { mapClaimsToMetadata } from '../claim_metadata.js';
-import { identityIdParam, requireIdentity } from '../identity.js';
-import { badRequest } from '../infisical_errors.js';
-import { infisicalRoute, PUBLIC_BODY_LIMIT, readBody, requiredString } from '../infisical_route.js';
+import { identityAclPath, identityIdParam, requireIdentity } from '../identity.js';
 import type { MachineAuth } from '../machine_auth.js';
 
-export function mountExplain(app: Express, machine: MachineAuth): void {
+export function explainPath(machine: MachineAuth): InfisicalPath {
   const { services, configs, verifier } = machine;
-  app.post(
-    '/api/v1/auth/oidc-auth/identities/:identityId/explain',
-    infisicalRoute(async (req, ctx) => {
-      const identityId = identityIdParam(req);
-      await authorizeAdmin(services, req, ctx, `${identityAclPath(identityId)}/explain`, 'update');
-      const jwt = requiredString(await readBody(req, PUBLIC_BODY_LIMIT), 'jwt');
+  return {
+    method: 'post',
+    pattern: '/api/v1/auth/oidc-auth/identities/:identityId/explain',
+    acl: { path: identityAclPath('/explain'), capability: 'update' },
+    body: 'public',
+    async handle({ params, body }) {
+      const identityId = identityIdParam(params);
+      const jwt = requiredString(body, 'jwt');
       const entity = await requireIdentity(services.storage, identityId);
       const config = await configs.get(identityId);
       if (config === undefined) throw badRequest('The identity does not have OIDC Auth attached');
@@ -48,6 +48,6 @@ export function mountExplain(app: Express, machine: MachineAuth): void {
         claimMetadata,
         accessTokenTrustedIps: config.accessTokenTrustedIps,
       };
-    }),
-  );
+    },
+  };
 }

@@ -9,17 +9,16 @@
  * nothing; the caller gets the short public message with Infisical's status and the reason code
  * goes to the log line.
  */
-import type { Express } from 'express';
 import { VerificationError } from '../../../verifier/index.js';
 import { LanyardError } from '../../errors.js';
+import { ipNotAllowed, loginRefused, notFound, unauthorized } from '../../http/infisical_errors.js';
+import { requiredString, type InfisicalPath } from '../../http/infisical_path.js';
 import { AuthMounts } from '../../identity/mounts.js';
 import type { EntityRecord } from '../../identity/types.js';
 import { anyCidrContains, parseCidr, type Cidr } from '../../util/cidr.js';
 import { boundPolicyOf } from '../bound_policy.js';
 import { mapClaimsToMetadata } from '../claim_metadata.js';
 import { isIdentityId } from '../identity.js';
-import { ipNotAllowed, loginRefused, notFound, unauthorized } from '../infisical_errors.js';
-import { infisicalRoute, PUBLIC_BODY_LIMIT, readBody, requiredString } from '../infisical_route.js';
 import { issueMachineToken } from '../issue_token.js';
 import { recordLoginAlias } from '../login_alias.js';
 import type { MachineAuth } from '../machine_auth.js';
@@ -27,15 +26,16 @@ import { boundCidrsOf } from '../trusted_ips.js';
 
 const NOT_CONFIGURED = 'OIDC auth method not found for identity, did you configure OIDC auth?';
 
-export function mountLogin(app: Express, machine: MachineAuth): void {
+export function loginPath(machine: MachineAuth): InfisicalPath {
   const { services, configs, verifier } = machine;
   const mounts = new AuthMounts(services.init);
   const parsedCidrs = cidrParser();
 
-  app.post(
-    '/api/v1/auth/oidc-auth/login',
-    infisicalRoute(async (req, ctx) => {
-      const body = await readBody(req, PUBLIC_BODY_LIMIT);
+  return {
+    method: 'post',
+    pattern: '/api/v1/auth/oidc-auth/login',
+    body: 'public',
+    async handle({ body, ctx }) {
       const identityId = requiredString(body, 'identityId');
       const jwt = requiredString(body, 'jwt');
       try {
@@ -70,8 +70,8 @@ export function mountLogin(app: Express, machine: MachineAuth): void {
         }
         throw error;
       }
-    }),
-  );
+    },
+  };
 }
 
 /** Trusted-IP lists parsed once each: lists are few and rarely change, logins are many. */

@@ -5,21 +5,20 @@
  *
  * A configuration whose entity was deleted meanwhile can still be removed.
  */
-import type { Express } from 'express';
-import { authorizeAdmin, identityAclPath } from '../admin_auth.js';
+import { badRequest } from '../../http/infisical_errors.js';
+import type { InfisicalPath } from '../../http/infisical_path.js';
 import { configView } from '../config_view.js';
-import { identityIdParam, requireIdentity } from '../identity.js';
-import { badRequest } from '../infisical_errors.js';
-import { infisicalRoute } from '../infisical_route.js';
+import { identityAclPath, identityIdParam, requireIdentity } from '../identity.js';
 import type { MachineAuth } from '../machine_auth.js';
 
-export function mountRevoke(app: Express, machine: MachineAuth): void {
+export function revokePath(machine: MachineAuth): InfisicalPath {
   const { services, configs } = machine;
-  app.delete(
-    '/api/v1/auth/oidc-auth/identities/:identityId',
-    infisicalRoute(async (req, ctx) => {
-      const identityId = identityIdParam(req);
-      await authorizeAdmin(services, req, ctx, identityAclPath(identityId), 'delete');
+  return {
+    method: 'delete',
+    pattern: '/api/v1/auth/oidc-auth/identities/:identityId',
+    acl: { path: identityAclPath(), capability: 'delete' },
+    async handle({ params, ctx }) {
+      const identityId = identityIdParam(params);
       const removed = await configs.delete(identityId);
       if (removed === undefined) {
         await requireIdentity(services.storage, identityId);
@@ -28,6 +27,6 @@ export function mountRevoke(app: Express, machine: MachineAuth): void {
       const revoked = await services.tokens.revokeByEntity(identityId);
       ctx.log.info('machine login detached', { identity_id: identityId, tokens_revoked: revoked });
       return configView(removed, { withCaCert: false });
-    }),
-  );
+    },
+  };
 }

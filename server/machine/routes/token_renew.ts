@@ -4,19 +4,20 @@
  * has expired, been revoked or spent its uses cannot be renewed (403 TokenError, as Infisical
  * answers for an expired token). Renewal is not a use, but it is subject to the trusted IPs.
  */
-import type { Express } from 'express';
 import { LanyardError } from '../../errors.js';
-import { badRequest, ipNotAllowed, tokenError } from '../infisical_errors.js';
-import { infisicalRoute, PUBLIC_BODY_LIMIT, readBody, requiredString } from '../infisical_route.js';
+import { badRequest, ipNotAllowed, tokenError } from '../../http/infisical_errors.js';
+import { requiredString, type InfisicalPath } from '../../http/infisical_path.js';
 import type { MachineAuth } from '../machine_auth.js';
 import { accessTokenGrant, isMachineToken } from '../machine_token.js';
 
-export function mountTokenRenew(app: Express, machine: MachineAuth): void {
+export function tokenRenewPath(machine: MachineAuth): InfisicalPath {
   const { services } = machine;
-  app.post(
-    '/api/v1/auth/token/renew',
-    infisicalRoute(async (req, ctx) => {
-      const accessToken = requiredString(await readBody(req, PUBLIC_BODY_LIMIT), 'accessToken');
+  return {
+    method: 'post',
+    pattern: '/api/v1/auth/token/renew',
+    body: 'public',
+    async handle({ body, ctx }) {
+      const accessToken = requiredString(body, 'accessToken');
       const found = await services.tokens.lookup(accessToken);
       if (found === undefined) throw tokenError('renew: unknown, expired, exhausted or revoked token');
       if (!isMachineToken(found.record)) throw badRequest('Token is not an identity access token');
@@ -30,6 +31,6 @@ export function mountTokenRenew(app: Express, machine: MachineAuth): void {
         throw error;
       }
       return accessTokenGrant(services, accessToken, renewed);
-    }),
-  );
+    },
+  };
 }

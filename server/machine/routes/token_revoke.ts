@@ -4,24 +4,25 @@
  * success. Holding the token is the authority to revoke it, from any address: revoking only takes
  * access away, and a leaked token must be revocable from wherever the leak is noticed.
  */
-import type { Express } from 'express';
-import { badRequest } from '../infisical_errors.js';
-import { infisicalRoute, PUBLIC_BODY_LIMIT, readBody, requiredString } from '../infisical_route.js';
+import { badRequest } from '../../http/infisical_errors.js';
+import { requiredString, type InfisicalPath } from '../../http/infisical_path.js';
 import type { MachineAuth } from '../machine_auth.js';
 import { isMachineToken } from '../machine_token.js';
 
-export function mountTokenRevoke(app: Express, machine: MachineAuth): void {
+export function tokenRevokePath(machine: MachineAuth): InfisicalPath {
   const { services } = machine;
-  app.post(
-    '/api/v1/auth/token/revoke',
-    infisicalRoute(async (req) => {
-      const accessToken = requiredString(await readBody(req, PUBLIC_BODY_LIMIT), 'accessToken');
+  return {
+    method: 'post',
+    pattern: '/api/v1/auth/token/revoke',
+    body: 'public',
+    async handle({ body }) {
+      const accessToken = requiredString(body, 'accessToken');
       const found = await services.tokens.lookup(accessToken);
       if (found !== undefined) {
         if (!isMachineToken(found.record)) throw badRequest('Token is not an identity access token');
         await services.tokens.revoke(found.id);
       }
       return { message: 'Successfully revoked access token' };
-    }),
-  );
+    },
+  };
 }

@@ -4,29 +4,29 @@
  * TTL's fallback, so lowering only the max TTL was refused even when the stored TTL fit). Changed
  * trusted IPs also apply to the identity's tokens already issued.
  */
-import type { Express } from 'express';
 import { NotFoundError } from '../../../storage/errors.js';
-import { authorizeAdmin, identityAclPath } from '../admin_auth.js';
+import { badRequest } from '../../http/infisical_errors.js';
+import type { InfisicalPath } from '../../http/infisical_path.js';
 import { configView } from '../config_view.js';
-import { identityIdParam, requireIdentity } from '../identity.js';
-import { badRequest } from '../infisical_errors.js';
-import { infisicalRoute, readBody } from '../infisical_route.js';
+import { identityAclPath, identityIdParam, requireIdentity } from '../identity.js';
 import type { MachineAuth } from '../machine_auth.js';
-import { checkOutboundUrl } from '../outbound_policy.js';
+import { checkOutboundUrl } from '../../http/outbound_url_check.js';
 import { rebindMachineTokens } from '../token_rebind.js';
 import { boundCidrsOf } from '../trusted_ips.js';
 import type { OidcAuthConfig } from '../types.js';
 import { checkTtlOrder, parsePatchBody } from '../validate_config.js';
 import { assertUsable } from './attach.js';
 
-export function mountUpdate(app: Express, machine: MachineAuth): void {
+export function updatePath(machine: MachineAuth): InfisicalPath {
   const { services, configs } = machine;
-  app.patch(
-    '/api/v1/auth/oidc-auth/identities/:identityId',
-    infisicalRoute(async (req, ctx) => {
-      const identityId = identityIdParam(req);
-      await authorizeAdmin(services, req, ctx, identityAclPath(identityId), 'update');
-      const changes = parsePatchBody(await readBody(req, services.config.maxRequestBytes));
+  return {
+    method: 'patch',
+    pattern: '/api/v1/auth/oidc-auth/identities/:identityId',
+    acl: { path: identityAclPath(), capability: 'update' },
+    body: 'admin',
+    async handle({ params, body, ctx }) {
+      const identityId = identityIdParam(params);
+      const changes = parsePatchBody(body);
       await requireIdentity(services.storage, identityId);
       if (changes.oidcDiscoveryUrl !== undefined) await checkOutboundUrl(changes.oidcDiscoveryUrl, services.config);
 
@@ -47,6 +47,6 @@ export function mountUpdate(app: Express, machine: MachineAuth): void {
         if (rebound > 0) ctx.log.info('trusted IPs applied to issued machine tokens', { identity_id: identityId, count: rebound });
       }
       return configView(updated);
-    }),
-  );
+    },
+  };
 }

@@ -11,9 +11,8 @@
  * An unknown provider answers 404: Vault's `{"errors":[]}` for discovery and keys, a page for
  * the browser endpoints, an OAuth error for the others.
  */
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Services } from '../../services.js';
-import { ssoInteractionRoutes, ssoSignInOption } from '../../sso/interaction_routes.js';
 import { parseCidr, type Cidr } from '../../util/cidr.js';
 import { providerJwks } from '../admin/provider_jwks.js';
 import { DISCOVERY_CACHE_CONTROL, discoveryDocument } from './discovery.js';
@@ -37,7 +36,17 @@ const OWN_PATH = /^\/(?:\.well-known|interaction)\//;
 /** Endpoints that verify id_token_hint values with the instance's keystore. */
 const HINT_PATH = /^\/(?:authorize|logout)$/;
 
-export function mountOidcProviders(app: Express, services: Services): void {
+/**
+ * Another way to sign in on the sign-in page (upstream SSO, plugged in by features.ts): the
+ * button to show, if any, and the routes under `interaction/:uid/` that serve it.
+ */
+export interface SignInExtension {
+  readonly option: (services: Services) => Promise<{ readonly label: string } | undefined>;
+  readonly routes: (deps: { readonly services: Services; readonly csrf: () => Promise<CsrfTokens> }) => Router;
+}
+
+export function mountOidcProviders(app: Express, services: Services, extensions: { readonly signIn?: SignInExtension } = {}): void {
+  const { signIn } = extensions;
   const registry = new ProviderRegistry(services);
   const trusted = services.config.trustedProxies.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
   let csrf: Promise<CsrfTokens> | undefined;
@@ -55,9 +64,11 @@ export function mountOidcProviders(app: Express, services: Services): void {
     const jwks = (await providerJwks(services, requestInstance(res).name)) ?? { keys: [] };
     res.set('Cache-Control', 'no-store').json(jwks);
   });
-  router.use(interactionRoutes({ services, csrf: csrfTokens, passwordLogin: passwordLogin(services), ssoOption: () => ssoSignInOption(services) }));
+  router.use(
+    interactionRoutes({ services, csrf: csrfTokens, passwordLogin: passwordLogin(services), ...(signIn === undefined ? {} : { ssoOption: () => signIn.option(services) }) }),
+  );
   // Upstream SSO's button and return path, under the interaction (server/sso/interaction_routes.ts).
-  router.use(ssoInteractionRoutes({ services, csrf: csrfTokens }));
+  if (signIn !== undefined) router.use(signIn.routes({ services, csrf: csrfTokens }));
   router.use((req: Request, res: Response) => requestInstance(res).handle(req, res));
 
   app.use(PROVIDER_MOUNT, (req: Request, res: Response, next: NextFunction) => {

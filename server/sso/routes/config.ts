@@ -14,13 +14,11 @@
  * (401/403), body (422), organisation (404), existing configuration (400 / 404), then the outbound
  * policy of the URLs the configuration will fetch (400).
  */
-import type { Express } from 'express';
 import { AlreadyExistsError, NotFoundError } from '../../../storage/errors.js';
 import { decodeQuery } from '../../http/body.js';
-import { authorizeAdmin } from '../../machine/admin_auth.js';
-import { badRequest, InfisicalError, notFound } from '../../machine/infisical_errors.js';
-import { infisicalRoute, readBody } from '../../machine/infisical_route.js';
-import { checkOutboundUrl } from '../../machine/outbound_policy.js';
+import { badRequest, InfisicalError, notFound } from '../../http/infisical_errors.js';
+import type { InfisicalPath } from '../../http/infisical_path.js';
+import { checkOutboundUrl } from '../../http/outbound_url_check.js';
 import type { Services } from '../../services.js';
 import { uuid } from '../../util/random.js';
 import type { SsoContext } from '../context.js';
@@ -31,14 +29,18 @@ import { checkConfigurationType, parseCreateBody, parseOrganizationQuery, parseP
 export const SSO_CONFIG_ACL_PATH = 'sso/oidc/config';
 const CONFIG_PATH = '/api/v1/sso/oidc/config';
 
-export function mountConfigRoutes(app: Express, sso: SsoContext): void {
+const aclPath = (): string => SSO_CONFIG_ACL_PATH;
+
+export function configPaths(sso: SsoContext): InfisicalPath[] {
   const { services, configs } = sso;
 
-  app.post(
-    CONFIG_PATH,
-    infisicalRoute(async (req, ctx) => {
-      await authorizeAdmin(services, req, ctx, SSO_CONFIG_ACL_PATH, 'update');
-      const { organizationId, settings } = parseCreateBody(await readBody(req, services.config.maxRequestBytes));
+  const create: InfisicalPath = {
+    method: 'post',
+    pattern: CONFIG_PATH,
+    acl: { path: aclPath, capability: 'update' },
+    body: 'admin',
+    async handle({ body, ctx }) {
+      const { organizationId, settings } = parseCreateBody(body);
       await requireOrganization(services, organizationId);
       if ((await configs.get(organizationId)) !== undefined) throw alreadyConfigured();
       await checkFetchedUrls(settings, services);
@@ -53,14 +55,16 @@ export function mountConfigRoutes(app: Express, sso: SsoContext): void {
       }
       ctx.log.info('sso configuration created', { org_id: organizationId, type: config.configurationType, active: config.isActive });
       return configView(config);
-    }),
-  );
+    },
+  };
 
-  app.patch(
-    CONFIG_PATH,
-    infisicalRoute(async (req, ctx) => {
-      await authorizeAdmin(services, req, ctx, SSO_CONFIG_ACL_PATH, 'update');
-      const { organizationId, changes } = parsePatchBody(await readBody(req, services.config.maxRequestBytes));
+  const update: InfisicalPath = {
+    method: 'patch',
+    pattern: CONFIG_PATH,
+    acl: { path: aclPath, capability: 'update' },
+    body: 'admin',
+    async handle({ body, ctx }) {
+      const { organizationId, changes } = parsePatchBody(body);
       await requireOrganization(services, organizationId);
       const current = await configs.get(organizationId);
       if (current === undefined) throw missingConfiguration(organizationId);
@@ -81,20 +85,23 @@ export function mountConfigRoutes(app: Express, sso: SsoContext): void {
       }
       ctx.log.info('sso configuration updated', { org_id: organizationId, fields: Object.keys(changes).sort(), active: updated.isActive });
       return configView(updated);
-    }),
-  );
+    },
+  };
 
-  app.get(
-    CONFIG_PATH,
-    infisicalRoute(async (req, ctx) => {
-      await authorizeAdmin(services, req, ctx, SSO_CONFIG_ACL_PATH, 'read');
-      const organizationId = parseOrganizationQuery(decodeQuery(new URL(req.originalUrl, 'http://lanyard').searchParams));
+  const read: InfisicalPath = {
+    method: 'get',
+    pattern: CONFIG_PATH,
+    acl: { path: aclPath, capability: 'read' },
+    async handle({ http }) {
+      const organizationId = parseOrganizationQuery(decodeQuery(new URL(http.originalUrl, 'http://lanyard').searchParams));
       await requireOrganization(services, organizationId);
       const config = await configs.get(organizationId);
       if (config === undefined) throw missingConfiguration(organizationId);
       return { ...configView(config), clientId: config.clientId };
-    }),
-  );
+    },
+  };
+
+  return [create, update, read];
 }
 
 /** The seed's response shape: no client id, never the client secret. */

@@ -12,7 +12,7 @@ import { noteOutcome } from '../audit/outcome.js';
 import type { Response } from 'express';
 import type { VerificationError } from '../../verifier/index.js';
 import { LanyardError, toLanyardError, type ErrorCode, type ErrorOptions } from '../errors.js';
-import type { RequestContext } from '../http/request_context.js';
+import type { RequestContext } from './request_context.js';
 
 /** One problem with a request body, shaped like a zod issue (what Infisical clients parse). */
 export interface ValidationIssue {

@@ -1,28 +1,19 @@
 /**
- * Authorisation of the machine-login admin calls. They take the same tokens as the rest of the
- * admin API (`X-Vault-Token` or `Authorization: Bearer`) and are checked against the same ACL, on
- * these paths:
- *
- *   auth/oidc-auth/identities/<identityId>          create (attach), update (PATCH), read, delete
- *   auth/oidc-auth/identities/<identityId>/explain  update (the dry run; it shows token claims)
- *
- * A token's use limit is spent once the ACL allows the call, as on the Vault-shaped API. Failures
- * use Infisical's statuses: no token 401 "Token missing"; an unknown or expired token 403
+ * Authorisation of the Infisical-shaped admin calls (machine-login configuration, SSO
+ * configuration). They take the same tokens as the rest of the admin API (`X-Vault-Token` or
+ * `Authorization: Bearer`) and are checked against the same ACL, on the path each route declares
+ * (infisical_path.ts). A token's use limit is spent once the ACL allows the call, as on the
+ * Vault-shaped API. Failures use Infisical's statuses: no token 401 "Token missing"; an unknown or expired token 403
  * TokenError; a token used from outside its trusted IPs 403; a policy that does not allow the call
  * 403 PermissionDenied.
  */
 import type { Request } from 'express';
 import { tokenFromHeaders } from '../auth/authenticator.js';
 import type { AuthContext } from '../auth/context.js';
-import type { RequestContext } from '../http/request_context.js';
+import type { RequestContext } from './request_context.js';
 import type { Capability } from '../policy/index.js';
 import type { Services } from '../services.js';
 import { InfisicalError, ipNotAllowed, tokenError, unauthorized } from './infisical_errors.js';
-
-/** The ACL path of an identity's machine-login configuration. */
-export function identityAclPath(identityId: string): string {
-  return `auth/oidc-auth/identities/${identityId}`;
-}
 
 export async function authorizeAdmin(
   services: Pick<Services, 'authenticator' | 'tokens'>,
