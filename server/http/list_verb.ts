@@ -66,7 +66,7 @@ function bodyFraming(head: string): number {
   let chunked = false;
   // After the request line; the head ends with CRLF CRLF, so the last two entries are empty.
   for (let n = 1; n < lines.length - 2; n++) {
-    const line = lines[n];
+    const line = lines[n] ?? '';
     const colon = line.indexOf(':');
     if (colon < 1 || !FIELD_NAME.test(line.slice(0, colon))) return UNTRACKABLE;
     switch (line.slice(0, colon).toLowerCase()) {
@@ -227,7 +227,7 @@ class ListRequestRewriter {
           if (size === null) {
             this.#state = 'passThrough';
           } else {
-            this.#remaining = parseInt(size[1], 16);
+            this.#remaining = parseInt(size[1] ?? '', 16);
             if (this.#remaining > 0) {
               this.#state = 'chunkData';
             } else {
@@ -283,13 +283,13 @@ class ListRequestRewriter {
     // Finish a blank line that an earlier read ended partway through.
     let matched = this.#blankLineMatched;
     for (let i = from; matched > 0 && i < end && i < from + 3; i++) {
-      matched = blankLineProgress(matched, chunk[i]);
+      matched = blankLineProgress(matched, chunk[i] ?? 0);
       if (matched === 4) return i + 1;
     }
     const at = chunk.indexOf(BLANK_LINE, from);
     if (at >= 0) return at + 4;
     matched = end - from >= 3 ? 0 : this.#blankLineMatched;
-    for (let i = Math.max(from, end - 3); i < end; i++) matched = blankLineProgress(matched, chunk[i]);
+    for (let i = Math.max(from, end - 3); i < end; i++) matched = blankLineProgress(matched, chunk[i] ?? 0);
     this.#blankLineMatched = matched;
     return -1;
   }

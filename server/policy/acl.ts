@@ -79,8 +79,7 @@ export class Acl {
       const segments = rule.pattern.head.split('/');
       let node = root;
       // The last piece is a partial segment (often empty): the node is the whole segments before it.
-      for (let i = 0; i < segments.length - 1; i++) {
-        const segment = segments[i];
+      for (const segment of segments.slice(0, -1)) {
         let child = node.children.get(segment);
         if (!child) node.children.set(segment, (child = newNode()));
         node = child;
@@ -136,7 +135,7 @@ export class Acl {
     let parts: readonly string[] | undefined;
     const split = (): readonly string[] => (parts ??= path.split('/'));
     for (let depth = along.length - 1; depth >= 0; depth--) {
-      for (const rule of along[depth].rules) if (matches(rule.pattern, path, split)) return rule;
+      for (const rule of along[depth]?.rules ?? []) if (matches(rule.pattern, path, split)) return rule;
     }
     return undefined;
   }

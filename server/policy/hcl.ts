@@ -63,8 +63,7 @@ class HclParser {
     if (!this.#is('{')) this.#unexpected(labels.length === 0 ? `"=" or "{" after ${quote(key.text)}` : '"{"');
     // `path "a" { … }` means { path: { a: { … } } }: each label nests one level.
     let value: SyntaxNode = this.#object();
-    for (let i = labels.length - 1; i >= 0; i--) {
-      const label = labels[i];
+    for (const label of [...labels].reverse()) {
       value = { kind: 'object', entries: [{ key: label.text, at: label.at, value }], at: label.at };
     }
     return { key: key.text, at: key.at, value };

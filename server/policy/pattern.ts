@@ -81,8 +81,8 @@ export function matches(compiled: CompiledPattern, path: string, parts: () => re
   if (compiled.prefix ? pathParts.length <= last : pathParts.length !== segments.length) return false;
   for (let i = 0; i <= last; i++) {
     const segment = segments[i];
-    const part = pathParts[i];
-    if (segment === '+') continue;
+    const part = pathParts[i] ?? '';
+    if (segment === '+' || segment === undefined) continue;
     // In a glob, the last segment only has to start the path's segment: `a/+/b*` matches `a/x/bc/d`.
     if (compiled.prefix && i === last ? !part.startsWith(segment) : part !== segment) return false;
   }

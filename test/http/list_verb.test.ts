@@ -161,7 +161,7 @@ class RawClient {
       headers[field.slice(0, colon).toLowerCase()] = field.slice(colon + 1).trim();
     }
     const bodyStart = headEnd + 4;
-    const status = Number(statusLine.split(' ')[1]);
+    const status = Number(statusLine?.split(' ')[1]);
     // Our handlers always send Content-Length; Node's own error answers have no body and close.
     const length = status === 101 ? 0 : headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
     if (length === undefined && !this.#ended) return undefined;
@@ -308,7 +308,7 @@ describe('a keep-alive connection', () => {
     const client = await RawClient.connect(port);
     await client.write(sequence.map(({ request }) => request).join(''));
     const responses = await client.readMany(sequence.length);
-    responses.forEach((response, n) => expect(seen(response)).toMatchObject(sequence[n].expected));
+    responses.forEach((response, n) => expect(seen(response)).toMatchObject(sequence[n]?.expected ?? {}));
     client.socket.destroy();
   });
 
@@ -318,7 +318,7 @@ describe('a keep-alive connection', () => {
     const bytes = sequence.map(({ request }) => request).join('');
     await client.writeByteByByte(bytes);
     const responses = await client.readMany(sequence.length);
-    responses.forEach((response, n) => expect(seen(response)).toMatchObject(sequence[n].expected));
+    responses.forEach((response, n) => expect(seen(response)).toMatchObject(sequence[n]?.expected ?? {}));
     // The server really did get the bytes split, so every byte boundary was a split point.
     expect(reads.length).toBeGreaterThan(bytes.length * 0.9);
     client.socket.destroy();
