@@ -148,6 +148,28 @@ export class PostgresStorage implements Storage {
     }
   }
 
+  /**
+   * Applies pending migrations and nothing else (`lanyard operator migrate`); resolves to the
+   * versions before and after. Refuses a schema newer than this release knows.
+   */
+  static async migrateOnly(options: PostgresOptions): Promise<{ from: number; to: number }> {
+    const pool = new pg.Pool({ ...PostgresStorage.clientConfig(options), max: 1 });
+    pool.on('error', (error) => options.onError?.(error));
+    try {
+      const client = await connect(pool);
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema ?? 'public')}`);
+        return await migrate(client, true);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      throw unavailable(error);
+    } finally {
+      await pool.end().catch(() => undefined);
+    }
+  }
+
   /** The schema this storage lives in (the change listener filters notifications by it). */
   get schemaName(): string {
     return this.#schemaName;
