@@ -2,11 +2,14 @@
  * `lanyard operator migrate` and `lanyard operator migrate-store` against a real PostgreSQL, and a
  * replica started on what migrate-store copied.
  */
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { lanyard } from '../cli/harness.js';
-import { adminQuery, dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres.js';
+import { adminQuery, ensurePostgres, dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres.js';
 import { api, startTestServer } from '../support/server.js';
+
+// Never skipped: fails with the reason when PostgreSQL cannot be found or started.
+beforeAll(ensurePostgres);
 
 describe('lanyard operator migrate', () => {
   it('migrates an empty schema once, then has nothing to do; refuses a newer schema', async () => {

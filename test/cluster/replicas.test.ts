@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import { adminQuery } from '../support/postgres.js';
+import { adminQuery, ensurePostgres } from '../support/postgres.js';
 import {
   Browser,
   REDIRECT_URI,
@@ -26,6 +26,9 @@ import {
 } from '../support/relying_party.js';
 import { createCluster, databaseLink, loadBalancer, until, type Cluster } from '../support/replicas.js';
 import { api, type TestServer } from '../support/server.js';
+
+// Never skipped: fails with the reason when PostgreSQL cannot be found or started.
+beforeAll(ensurePostgres);
 
 describe('replicas on one database', () => {
   let cluster: Cluster;

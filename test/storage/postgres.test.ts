@@ -1,9 +1,12 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { AlreadyExistsError } from '../../storage/errors.js';
 import { PostgresStorage, StorageUnavailableError } from '../../storage/postgres.js';
 import { SchemaTooNewError } from '../../storage/postgres_migrations.js';
-import { adminQuery, dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres.js';
+import { adminQuery, ensurePostgres, dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres.js';
 import { conformanceSchema, runClockTests, runConformanceTests, type User } from './conformance.js';
+
+// Never skipped: fails with the reason when PostgreSQL cannot be found or started.
+beforeAll(ensurePostgres);
 
 const open = (schema: string, extra: { now?: () => number; poolSize?: number } = {}): Promise<PostgresStorage> =>
   PostgresStorage.open(conformanceSchema, { url: TEST_DATABASE_URL, schema, ...extra });
