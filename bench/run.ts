@@ -5,11 +5,13 @@
 import { runFoundationBench } from './foundation.js';
 import { runIdentityTokenBench } from './identity_tokens.js';
 import { runMachineLoginBench } from './machine_login.js';
+import { runReplicasBench } from './replicas.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   foundation: runFoundationBench,
   'identity-tokens': runIdentityTokenBench,
   'machine-login': runMachineLoginBench,
+  replicas: runReplicasBench,
 };
 
 const wanted = process.argv.slice(2);
