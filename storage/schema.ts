@@ -63,6 +63,8 @@ export const STATE_KINDS = {
       user_code: { of: (s) => s.userCode },
     },
   }),
+  /** Brute-force failure counts shared by replicas (server/cluster/shared_failures.ts). */
+  login_failure: kind(),
 } as const satisfies Schema;
 
 export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;

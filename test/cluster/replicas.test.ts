@@ -93,6 +93,23 @@ describe('replicas on one database', () => {
     expect(results.filter((r) => r.status === 403)).toHaveLength(53);
   });
 
+  it('counts failed password logins across replicas: five failures spread over them lock the user everywhere', async () => {
+    await api(replicas[0]!, 'POST', '/v1/auth/userpass/users/mallory-target', { password: 'right-password-123' });
+    const attempt = (server: TestServer, password: string) => api(server, 'POST', '/v1/auth/userpass/login/mallory-target', { password }, null);
+    // Five failures, never more than two on one replica (each replica alone would allow five).
+    for (const server of [replicas[0]!, replicas[1]!, replicas[2]!, replicas[0]!, replicas[1]!]) expect((await attempt(server, 'wrong-password-1')).status).toBe(400);
+    // The third replica has seen one failure itself; it refuses at once (or after the lock's
+    // notification lands), long before its own count would reach the limit.
+    let tries = 0;
+    await until(async () => {
+      tries += 1;
+      return (await attempt(replicas[2]!, 'wrong-password-1')).status === 429;
+    });
+    expect(tries).toBeLessThanOrEqual(2);
+    expect((await attempt(replicas[2]!, 'right-password-123')).status).toBe(429);
+    expect((await attempt(replicas[0]!, 'right-password-123')).status).toBe(429);
+  });
+
   it('runs an OIDC code flow and refresh where every request goes to the next replica', async () => {
     const lb = await loadBalancer(replicas);
     try {
