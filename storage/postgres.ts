@@ -194,19 +194,7 @@ export class PostgresStorage implements Storage {
     const text = toJsonText(value);
     const expiresAt = expiryOf(options);
     const entries = entriesOf(definition, text);
-    await this.#serial(kind, id, () =>
-      this.#transaction(async (client) => {
-        const now = this.#now();
-        const existing = await this.#query<{ expiresAt: number | null }>(
-          client,
-          'SELECT expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 FOR UPDATE',
-          [kind, id],
-        );
-        const row = existing.rows[0];
-        if (row !== undefined && isLive(row.expiresAt, now)) throw new AlreadyExistsError(kind, id);
-        await this.#store(client, kind, id, text, expiresAt, entries, now, row === undefined ? 'insert' : 'replace');
-      }),
-    );
+    await this.#serial(kind, id, () => this.#retrying(() => this.#write(this.#pool, kind, id, text, expiresAt, entries, 'create')));
   }
 
   async put<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
@@ -215,9 +203,7 @@ export class PostgresStorage implements Storage {
     const text = toJsonText(value);
     const expiresAt = expiryOf(options);
     const entries = entriesOf(definition, text);
-    await this.#serial(kind, id, () =>
-      this.#transaction((client) => this.#store(client, kind, id, text, expiresAt, entries, this.#now(), 'upsert')),
-    );
+    await this.#serial(kind, id, () => this.#retrying(() => this.#write(this.#pool, kind, id, text, expiresAt, entries, 'upsert')));
   }
 
   async update<T>(kind: string, id: string, updater: Updater<T>, options?: WriteOptions): Promise<T | undefined> {
@@ -243,7 +229,7 @@ export class PostgresStorage implements Storage {
         }
         const text = toJsonText(next);
         const entries = entriesOf(definition, text);
-        await this.#store(client, kind, id, text, expiresAt ?? current.expiresAt ?? undefined, entries, now, 'replace');
+        await this.#write(client, kind, id, text, expiresAt ?? current.expiresAt ?? undefined, entries, 'upsert', now);
         return JSON.parse(text) as T;
       }),
     );
@@ -398,33 +384,39 @@ export class PostgresStorage implements Storage {
   }
 
   /**
-   * Writes the record and replaces its index rows once its unique values are known to be free.
-   * `insert`: no row had this id; `replace`: a row exists and is locked; `upsert`: either.
+   * Writes the record, its index rows and its change notification in one call of the server-side
+   * function `lanyard_write` (postgres_migrations.ts): one round trip, atomic on its own or inside
+   * an update's transaction. Clashes come back as outcomes and become AlreadyExistsError.
    */
-  async #store(
-    client: pg.PoolClient,
+  async #write(
+    client: Queryable,
     kind: string,
     id: string,
     text: string,
     expiresAt: number | undefined,
     entries: readonly IndexEntry[],
-    now: number,
-    mode: 'insert' | 'replace' | 'upsert',
+    mode: 'create' | 'upsert',
+    now = this.#now(),
   ): Promise<void> {
-    await this.#claim(client, kind, id, entries, now);
-    if (mode === 'insert') {
-      await this.#query(client, 'INSERT INTO lanyard_records (kind, id, value, expires_at) VALUES ($1, $2, $3, $4)', [kind, id, text, expiresAt ?? null]);
-    } else {
-      await this.#query(
-        client,
-        `INSERT INTO lanyard_records (kind, id, value, expires_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
-        [kind, id, text, expiresAt ?? null],
-      );
-      await this.#query(client, 'DELETE FROM lanyard_record_indexes WHERE kind = $1 AND id = $2', [kind, id]);
-    }
-    await this.#insertIndexes(client, kind, id, entries);
-    await this.#announce(client, kind, id);
+    const { rows } = await this.#query<{ outcome: string | null }>(
+      client,
+      'SELECT lanyard_write($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS outcome',
+      [
+        kind,
+        id,
+        text,
+        expiresAt ?? null,
+        mode,
+        now,
+        entries.map((e) => e.index),
+        entries.map((e) => e.value),
+        entries.map((e) => e.unique),
+        this.#notify.has(kind) ? this.#payload(kind, id) : null,
+      ],
+    );
+    const outcome = rows[0]?.outcome ?? null;
+    if (outcome === 'exists') throw new AlreadyExistsError(kind, id);
+    if (outcome !== null && outcome.startsWith('index:')) throw new AlreadyExistsError(kind, id, outcome.slice('index:'.length));
   }
 
   async #insertIndexes(client: Queryable, kind: string, id: string, entries: readonly IndexEntry[]): Promise<void> {
@@ -461,8 +453,26 @@ export class PostgresStorage implements Storage {
 
   async #announce(client: Queryable, kind: string, id: string): Promise<void> {
     if (!this.#notify.has(kind)) return;
-    const payload = JSON.stringify({ s: this.#schemaName, k: kind, i: id.length > MAX_NOTIFIED_ID ? '' : id });
-    await this.#query(client, 'SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, payload]);
+    await this.#query(client, 'SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, this.#payload(kind, id)]);
+  }
+
+  #payload(kind: string, id: string): string {
+    return JSON.stringify({ s: this.#schemaName, k: kind, i: id.length > MAX_NOTIFIED_ID ? '' : id });
+  }
+
+  /** A single-statement write, retried like a transaction when a concurrent writer got in between. */
+  async #retrying<R>(work: () => Promise<R>): Promise<R> {
+    return this.#track(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await work();
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if (attempt < 5 && (code === '23505' || code === '40P01' || code === '40001')) continue;
+          throw error;
+        }
+      }
+    });
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
+import { PG_MIGRATIONS } from '../../storage/postgres_migrations.js';
 import { lanyard } from '../cli/harness.js';
 import { adminQuery, ensurePostgres, dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres.js';
 import { api, startTestServer } from '../support/server.js';
@@ -17,13 +18,13 @@ describe('lanyard operator migrate', () => {
     const env = { LANYARD_DATABASE_URL: TEST_DATABASE_URL };
     try {
       const first = await lanyard(['operator', 'migrate', '--database-schema', schema], { env });
-      expect(first).toMatchObject({ code: 0, stdout: `Schema ${schema} migrated from version 0 to 1.\n` });
+      expect(first).toMatchObject({ code: 0, stdout: `Schema ${schema} migrated from version 0 to ${PG_MIGRATIONS.length}.\n` });
       const again = await lanyard(['operator', 'migrate', '--database-schema', schema], { env });
-      expect(again.stdout).toBe(`Schema ${schema} is at version 1: nothing to do.\n`);
+      expect(again.stdout).toBe(`Schema ${schema} is at version ${PG_MIGRATIONS.length}: nothing to do.\n`);
       await adminQuery(`UPDATE "${schema}".lanyard_schema_version SET version = 7`);
       const newer = await lanyard(['operator', 'migrate', '--database-schema', schema], { env });
       expect(newer.code).toBe(2);
-      expect(newer.stderr).toMatch(/version 7, newer than this release of Lanyard knows \(1\)/);
+      expect(newer.stderr).toMatch(new RegExp(`version 7, newer than this release of Lanyard knows \\(${PG_MIGRATIONS.length}\\)`));
     } finally {
       await dropSchema(schema);
     }

@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
+import { PG_MIGRATIONS } from '../../storage/postgres_migrations.js';
 import { adminQuery, ensurePostgres } from '../support/postgres.js';
 import {
   Browser,
@@ -54,7 +55,7 @@ describe('replicas on one database', () => {
     const { rows } = await adminQuery(`SELECT count(*)::int AS n FROM "${cluster.schema}".lanyard_records WHERE kind = 'token'`);
     expect(rows[0].n).toBe(1);
     const version = await adminQuery(`SELECT version FROM "${cluster.schema}".lanyard_schema_version`);
-    expect(version.rows).toEqual([{ version: 1 }]);
+    expect(version.rows).toEqual([{ version: PG_MIGRATIONS.length }]);
   });
 
   it('refuses to start a replica whose seal key is not the cluster\'s, saying why', async () => {

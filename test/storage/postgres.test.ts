@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { AlreadyExistsError } from '../../storage/errors.js';
 import { PostgresStorage, StorageUnavailableError } from '../../storage/postgres.js';
-import { SchemaTooNewError } from '../../storage/postgres_migrations.js';
+import { PG_MIGRATIONS, SchemaTooNewError } from '../../storage/postgres_migrations.js';
 import { adminQuery, ensurePostgres, dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres.js';
 import { conformanceSchema, runClockTests, runConformanceTests, type User } from './conformance.js';
 
@@ -70,7 +70,7 @@ describe('PostgresStorage across replicas', () => {
       const opened = await Promise.all([open(schema), open(schema), open(schema)]);
       await Promise.all(opened.map((s) => s.close()));
       const { rows } = await adminQuery(`SELECT version FROM "${schema}".lanyard_schema_version`);
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: PG_MIGRATIONS.length }]);
     } finally {
       await dropSchema(schema);
     }
@@ -84,6 +84,25 @@ describe('PostgresStorage across replicas', () => {
       const refused = open(schema);
       await expect(refused).rejects.toBeInstanceOf(SchemaTooNewError);
       await expect(refused).rejects.toThrow(/version 99, newer than this release/);
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('brings a schema of an older release up to date at open, or refuses it when told not to migrate', async () => {
+    const schema = freshSchemaName('older');
+    try {
+      await (await open(schema)).close();
+      // What the first release left: version 1, without the write function of version 2.
+      await adminQuery(`DROP FUNCTION "${schema}".lanyard_write; UPDATE "${schema}".lanyard_schema_version SET version = 1`);
+      const refused = PostgresStorage.open(conformanceSchema, { url: TEST_DATABASE_URL, schema, migrate: false });
+      await expect(refused).rejects.toThrow(/schema is at version 1; this release needs version \d+: run `lanyard operator migrate`/);
+      const migrated = await open(schema);
+      await migrated.put('notes', 'n', { after: 'migration' });
+      expect(await migrated.get('notes', 'n')).toEqual({ after: 'migration' });
+      await migrated.close();
+      const { rows } = await adminQuery(`SELECT version FROM "${schema}".lanyard_schema_version`);
+      expect(rows).toEqual([{ version: PG_MIGRATIONS.length }]);
     } finally {
       await dropSchema(schema);
     }
