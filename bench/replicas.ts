@@ -92,8 +92,27 @@ async function embeddedSetup(): Promise<Setup> {
   return { name: 'embedded (lowdb + SQLite)', servers: [server], cleanup: () => server.stop() };
 }
 
+/** Round trip of `SELECT 1` from this process: the floor under every PostgreSQL statement. */
+async function databaseRoundTrip(): Promise<number[]> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < SAMPLE; i++) {
+      const t = performance.now();
+      await client.query('SELECT 1');
+      out.push(performance.now() - t);
+    }
+  } finally {
+    await client.end();
+  }
+  return out;
+}
+
 export async function runReplicasBench(): Promise<void> {
   const latencyRows: Array<[string, string, number, number]> = [];
+  const roundTrip = await databaseRoundTrip();
+  latencyRows.push(['postgres (reference)', 'SELECT 1 round trip', percentile(roundTrip, 50), percentile(roundTrip, 99)]);
   const rateRows: Array<[string, string, number, number]> = [];
   const propagation: number[] = [];
   const baseline: Record<string, number> = {};
