@@ -349,6 +349,20 @@ export class PostgresStorage implements Storage {
     };
   }
 
+  /**
+   * Figures for operators: the pool, the listening session, and how full PostgreSQL's cluster-wide
+   * notification queue is (a wedged listener anywhere makes it grow and eventually blocks writers).
+   */
+  async stats(): Promise<{ pool: { total: number; idle: number; waiting: number }; listening: boolean | undefined; notification_queue_usage: number }> {
+    this.#open();
+    const { rows } = await this.#track(() => this.#query<{ usage: number }>(this.#pool, 'SELECT pg_notification_queue_usage() AS usage'));
+    return {
+      pool: { total: this.#pool.totalCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount },
+      listening: this.#feed?.connected,
+      notification_queue_usage: Number(rows[0]?.usage ?? 0),
+    };
+  }
+
   /** Whether the listening session is connected (undefined without one). */
   get listening(): boolean | undefined {
     return this.#feed?.connected;

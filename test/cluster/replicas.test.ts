@@ -58,6 +58,14 @@ describe('replicas on one database', () => {
     expect(version.rows).toEqual([{ version: PG_MIGRATIONS.length }]);
   });
 
+  it('reports its storage: backend, pool, listening session and notification queue', async () => {
+    const res = await api(replicas[1]!, 'GET', '/v1/sys/storage');
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ backend: 'postgres', schema: cluster.schema, schema_version: PG_MIGRATIONS.length, listening: true });
+    expect(res.body.data.notification_queue_usage).toEqual(expect.any(Number));
+    expect((await api(replicas[1]!, 'GET', '/v1/sys/storage', undefined, null)).status).toBe(403);
+  });
+
   it('refuses to start a replica whose seal key is not the cluster\'s, saying why', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lanyard-otherkey-'));
     try {
