@@ -66,6 +66,9 @@ export { StorageUnavailableError };
 /** The NOTIFY channel; the payload names the schema, so schemas sharing a database stay apart. */
 export const CHANGE_CHANNEL = 'lanyard_changes';
 
+/** Connections for advisory-lock holders (separate from the pool): distinct locks held at once. */
+const LOCK_CONNECTIONS = 4;
+
 /** Largest id sent in a NOTIFY payload (PostgreSQL caps payloads near 8000 bytes). */
 const MAX_NOTIFIED_ID = 2000;
 
@@ -81,6 +84,11 @@ const LIVE = '(expires_at IS NULL OR expires_at > $NOW)';
 
 export class PostgresStorage implements Storage {
   readonly #pool: pg.Pool;
+  /**
+   * Connections that hold advisory locks, apart from the main pool: a lock holder's work needs
+   * connections of its own, and holders must never be able to take all of them.
+   */
+  readonly #lockPool: pg.Pool;
   readonly #schema: Schema;
   readonly #schemaName: string;
   readonly #now: Clock;
@@ -96,6 +104,8 @@ export class PostgresStorage implements Storage {
 
   private constructor(pool: pg.Pool, schema: Schema, options: PostgresOptions) {
     this.#pool = pool;
+    this.#lockPool = new pg.Pool({ ...PostgresStorage.clientConfig(options), max: LOCK_CONNECTIONS, idleTimeoutMillis: 10_000 });
+    this.#lockPool.on('error', (error) => options.onError?.(error));
     const listen = options.listen ?? (options.notifyKinds ?? []).length > 0;
     this.#feed = listen
       ? new ChangeFeed({ client: PostgresStorage.clientConfig(options), schema: options.schema ?? 'public', ...(options.onError ? { onError: options.onError } : {}) })
@@ -139,8 +149,13 @@ export class PostgresStorage implements Storage {
         client.release();
       }
       const storage = new PostgresStorage(pool, schema, options);
-      await storage.#rebuildChangedIndexes();
-      await storage.#feed?.start();
+      try {
+        await storage.#rebuildChangedIndexes();
+        await storage.#feed?.start();
+      } catch (error) {
+        await storage.close().catch(() => undefined);
+        throw error;
+      }
       return storage;
     } catch (error) {
       await pool.end().catch(() => undefined);
@@ -318,7 +333,7 @@ export class PostgresStorage implements Storage {
    */
   async withLock<R>(name: string, work: () => Promise<R>): Promise<R> {
     this.#open();
-    const client = await this.#track(() => connect(this.#pool));
+    const client = await this.#track(() => connect(this.#lockPool));
     let broken = false;
     try {
       await this.#query(client, 'SELECT pg_advisory_lock(hashtextextended($1, 0))', [`${this.#schemaName}:${name}`]);
@@ -374,6 +389,7 @@ export class PostgresStorage implements Storage {
     this.#closed = true;
     await Promise.allSettled([...this.#inFlight]);
     await this.#feed?.close();
+    await this.#lockPool.end().catch(() => undefined);
     await this.#pool.end().catch(() => undefined);
   }
 
