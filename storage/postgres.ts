@@ -34,7 +34,7 @@ import {
   type Clock,
   type IndexEntry,
 } from './contract.js';
-import type { ChangeListener } from './cluster.js';
+import type { Change, ChangeListener } from './cluster.js';
 import { ChangeFeed } from './postgres_changes.js';
 import { migrate } from './postgres_migrations.js';
 import type { Entry, Json, KindDefinition, ListOptions, Schema, Storage, Updater, WriteOptions } from './types.js';
@@ -69,6 +69,9 @@ export const CHANGE_CHANNEL = 'lanyard_changes';
 /** Connections for advisory-lock holders (separate from the pool): distinct locks held at once. */
 const LOCK_CONNECTIONS = 4;
 
+/** Cached read results per kind before the kind's cache starts over. */
+const MAX_CACHED_PER_KIND = 10_000;
+
 /** Largest id sent in a NOTIFY payload (PostgreSQL caps payloads near 8000 bytes). */
 const MAX_NOTIFIED_ID = 2000;
 
@@ -100,6 +103,14 @@ export class PostgresStorage implements Storage {
   readonly #feed: ChangeFeed | undefined;
   /** Listeners told at once about this replica's own committed changes. */
   readonly #local = new Set<ChangeListener>();
+  /**
+   * Read results of the announced kinds (configuration: read on every request, rarely written),
+   * by kind, then by query. Kept only while the LISTEN session is up, emptied for a kind on every
+   * change to it (this replica's at once, the others' on their NOTIFY), and never filled by a read
+   * that a change overtook (the generation check). Results holding an expiring record are not kept.
+   */
+  readonly #cache = new Map<string, Map<string, readonly RecordRow[]>>();
+  #generation = 0;
   #closed = false;
 
   private constructor(pool: pg.Pool, schema: Schema, options: PostgresOptions) {
@@ -110,6 +121,7 @@ export class PostgresStorage implements Storage {
     this.#feed = listen
       ? new ChangeFeed({ client: PostgresStorage.clientConfig(options), schema: options.schema ?? 'public', ...(options.onError ? { onError: options.onError } : {}) })
       : undefined;
+    this.#feed?.subscribe((change) => this.#invalidate(change));
     this.#schema = schema;
     this.#schemaName = options.schema ?? 'public';
     this.#now = options.now ?? Date.now;
@@ -193,14 +205,15 @@ export class PostgresStorage implements Storage {
   async get<T>(kind: string, id: string): Promise<T | undefined> {
     this.#kind(kind);
     checkRecordId(id);
-    return this.#track(async () => {
-      const { rows } = await this.#query<Omit<RecordRow, 'id'>>(
+    const rows = await this.#cachedRows(kind, `get\u0000${id}`, async () => {
+      const { rows } = await this.#query<RecordRow>(
         this.#pool,
-        `SELECT value FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')}`,
+        `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')}`,
         [kind, id, this.#now()],
       );
-      return rows[0] && (JSON.parse(rows[0].value) as T);
+      return rows;
     });
+    return rows[0] && (JSON.parse(rows[0].value) as T);
   }
 
   async create<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
@@ -273,7 +286,7 @@ export class PostgresStorage implements Storage {
     const { prefix, limit } = listOptionsOf(options);
     if (prefix.includes('\u0000')) return [];
     if (limit === 0) return [];
-    return this.#track(async () => {
+    const rows = await this.#cachedRows(kind, `list\u0000${limit}\u0000${prefix}`, async () => {
       const { rows } = await this.#query<RecordRow>(
         this.#pool,
         `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records
@@ -281,15 +294,16 @@ export class PostgresStorage implements Storage {
          ORDER BY id ${limit === Infinity ? '' : 'LIMIT $4'}`,
         limit === Infinity ? [kind, prefix, this.#now()] : [kind, prefix, this.#now(), limit],
       );
-      return rows.map((row) => entryOf<T>(row));
+      return rows;
     });
+    return rows.map((row) => entryOf<T>(row));
   }
 
   async findBy<T>(kind: string, index: string, value: string): Promise<Array<Entry<T>>> {
     indexOf(kind, this.#kind(kind), index);
     checkIndexValue(value);
     if (value.includes('\u0000')) return [];
-    return this.#track(async () => {
+    const rows = await this.#cachedRows(kind, `find\u0000${index}\u0000${value}`, async () => {
       const { rows } = await this.#query<RecordRow>(
         this.#pool,
         `SELECT r.id, r.value, r.expires_at AS "expiresAt" FROM lanyard_record_indexes i
@@ -298,8 +312,9 @@ export class PostgresStorage implements Storage {
          ORDER BY r.id`,
         [kind, index, value, this.#now()],
       );
-      return rows.map((row) => entryOf<T>(row));
+      return rows;
     });
+    return rows.map((row) => entryOf<T>(row));
   }
 
   /** Safe on every replica at once: each expired row is deleted by exactly one of them. */
@@ -598,6 +613,7 @@ export class PostgresStorage implements Storage {
   }
 
   #emitLocal(kind: string, id: string): void {
+    this.#invalidate({ kind, id });
     for (const listener of this.#local) {
       try {
         listener({ kind, id });
@@ -605,6 +621,30 @@ export class PostgresStorage implements Storage {
         // A cache's listener failing must not fail the write that already committed.
       }
     }
+  }
+
+  #invalidate(change: Change): void {
+    this.#generation += 1;
+    if (change === 'all') this.#cache.clear();
+    else this.#cache.delete(change.kind);
+  }
+
+  /** The rows of a read, from the cache when it may be trusted (see #cache), else from the database. */
+  async #cachedRows(kind: string, key: string, read: () => Promise<RecordRow[]>): Promise<readonly RecordRow[]> {
+    const cacheable = this.#notify.has(kind) && this.#feed?.connected === true;
+    if (cacheable) {
+      const hit = this.#cache.get(kind)?.get(key);
+      if (hit !== undefined) return hit;
+    }
+    const generation = this.#generation;
+    const rows = await this.#track(read);
+    if (cacheable && generation === this.#generation && this.#feed?.connected === true && rows.every((row) => row.expiresAt === null)) {
+      let entries = this.#cache.get(kind);
+      if (entries === undefined) this.#cache.set(kind, (entries = new Map()));
+      if (entries.size >= MAX_CACHED_PER_KIND) entries.clear();
+      entries.set(key, rows);
+    }
+    return rows;
   }
 
   #track<R>(task: () => Promise<R>): Promise<R> {

@@ -3,6 +3,7 @@ import { AlreadyExistsError } from '../../storage/errors.js';
 import { PostgresStorage, StorageUnavailableError } from '../../storage/postgres.js';
 import { PG_MIGRATIONS, SchemaTooNewError } from '../../storage/postgres_migrations.js';
 import { adminQuery, ensurePostgres, dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres.js';
+import { until } from '../support/replicas.js';
 import { conformanceSchema, runClockTests, runConformanceTests, type User } from './conformance.js';
 
 // Never skipped: fails with the reason when PostgreSQL cannot be found or started.
@@ -58,6 +59,37 @@ describe('PostgresStorage across replicas', () => {
         expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ index: 'email' });
         expect(await a.findBy('users', 'email', email)).toHaveLength(1);
       }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await dropSchema(schema);
+    }
+  });
+
+  it('caches announced kinds, and a write through one pool reaches the other\'s cache by notification', async () => {
+    const schema = freshSchemaName('cache');
+    const options = { url: TEST_DATABASE_URL, schema, notifyKinds: ['notes'] };
+    const [a, b] = [await PostgresStorage.open(conformanceSchema, options), await PostgresStorage.open(conformanceSchema, options)];
+    try {
+      expect(a.listening).toBe(true);
+      // b caches the absence, then the list, then sees a's writes once their NOTIFY arrives.
+      expect(await b.get('notes', 'n')).toBeUndefined();
+      expect(await b.list('notes')).toEqual([]);
+      await a.put('notes', 'n', { v: 1 });
+      await until(async () => JSON.stringify(await b.get('notes', 'n')) === '{"v":1}');
+      await until(async () => (await b.list('notes')).length === 1);
+      await a.update<{ v: number }>('notes', 'n', (note) => ({ v: note.v + 1 }));
+      await until(async () => JSON.stringify(await b.get('notes', 'n')) === '{"v":2}');
+      // A replica reads its own writes at once, cache or not.
+      await b.put('notes', 'n', { v: 3 });
+      expect(await b.get('notes', 'n')).toEqual({ v: 3 });
+      expect(await b.delete('notes', 'n')).toBe(true);
+      expect(await b.get('notes', 'n')).toBeUndefined();
+      await until(async () => (await a.get('notes', 'n')) === undefined);
+      // Values handed out are copies, also from the cache.
+      await a.put('notes', 'm', { list: [1] });
+      const first = await a.get<{ list: number[] }>('notes', 'm');
+      first!.list.push(2);
+      expect(await a.get('notes', 'm')).toEqual({ list: [1] });
     } finally {
       await Promise.all([a.close(), b.close()]);
       await dropSchema(schema);
