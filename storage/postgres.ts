@@ -92,6 +92,7 @@ export class PostgresStorage implements Storage {
    * connections of its own, and holders must never be able to take all of them.
    */
   readonly #lockPool: pg.Pool;
+  readonly #lockQueues = new Map<string, Promise<unknown>>();
   readonly #schema: Schema;
   readonly #schemaName: string;
   readonly #now: Clock;
@@ -346,8 +347,21 @@ export class PostgresStorage implements Storage {
    * Runs `work` while holding a cluster-wide lock of this name (a session advisory lock on a
    * connection of its own): one replica at a time, and released by PostgreSQL if the holder dies.
    */
-  async withLock<R>(name: string, work: () => Promise<R>): Promise<R> {
+  withLock<R>(name: string, work: () => Promise<R>): Promise<R> {
     this.#open();
+    // Callers of one lock in this process queue here first, so each lock name holds at most one
+    // connection of the lock pool however many callers wait for it.
+    const previous = this.#lockQueues.get(name) ?? Promise.resolve();
+    const run = previous.then(() => this.#locked(name, work));
+    const tail = run.catch(() => undefined);
+    this.#lockQueues.set(name, tail);
+    void tail.then(() => {
+      if (this.#lockQueues.get(name) === tail) this.#lockQueues.delete(name);
+    });
+    return run;
+  }
+
+  async #locked<R>(name: string, work: () => Promise<R>): Promise<R> {
     const client = await this.#track(() => connect(this.#lockPool));
     let broken = false;
     try {

@@ -57,7 +57,12 @@ export class GroupService {
     return (await this.#storage.findBy<GroupRecord>('group', 'member_group', id)).map((e) => e.id);
   }
 
-  async create(changes: GroupChanges): Promise<GroupRecord> {
+  /** Create a group; its member checks run under the same cluster lock as updates (see update). */
+  create(changes: GroupChanges): Promise<GroupRecord> {
+    return withClusterLock(this.#storage, 'identity-groups', () => this.#create(changes));
+  }
+
+  async #create(changes: GroupChanges): Promise<GroupRecord> {
     const type = groupType(changes.type, undefined);
     const id = uuid();
     const fields = await this.#check(id, type, changes);
