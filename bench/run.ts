@@ -6,12 +6,14 @@ import { runFoundationBench } from './foundation.js';
 import { runIdentityTokenBench } from './identity_tokens.js';
 import { runMachineLoginBench } from './machine_login.js';
 import { runOidcFlowsBench } from './oidc_flows.js';
+import { runReplicasBench } from './replicas.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   foundation: runFoundationBench,
   'identity-tokens': runIdentityTokenBench,
   'machine-login': runMachineLoginBench,
   'oidc-flows': () => runOidcFlowsBench(),
+  replicas: runReplicasBench,
 };
 
 const wanted = process.argv.slice(2);

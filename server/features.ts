@@ -17,6 +17,7 @@ import { wellKnownPaths } from './oidc/admin/well_known.js';
 import type { Services } from './services.js';
 import { userpassPaths } from './userpass/index.js';
 import { vaultStatusPaths } from './sys/vault_status_paths.js';
+import { databaseStatusPaths } from './cluster/database_status.js';
 
 export const features: AppFeatures = {
   vaultPaths: [
@@ -33,6 +34,7 @@ export const features: AppFeatures = {
     oidcConfigPaths,
     wellKnownPaths,
     vaultStatusPaths,
+    databaseStatusPaths,
   ],
   routers: [
     // node-oidc-provider and openid-client load on the first request that needs them.

@@ -34,7 +34,7 @@ import {
   type Clock,
   type IndexEntry,
 } from './contract.js';
-import type { ChangeListener } from './cluster.js';
+import type { Change, ChangeListener } from './cluster.js';
 import { ChangeFeed } from './postgres_changes.js';
 import { migrate } from './postgres_migrations.js';
 import type { Entry, Json, KindDefinition, ListOptions, Schema, Storage, Updater, WriteOptions } from './types.js';
@@ -66,6 +66,12 @@ export { StorageUnavailableError };
 /** The NOTIFY channel; the payload names the schema, so schemas sharing a database stay apart. */
 export const CHANGE_CHANNEL = 'lanyard_changes';
 
+/** Connections for advisory-lock holders (separate from the pool): distinct locks held at once. */
+const LOCK_CONNECTIONS = 4;
+
+/** Cached read results per kind before the kind's cache starts over. */
+const MAX_CACHED_PER_KIND = 10_000;
+
 /** Largest id sent in a NOTIFY payload (PostgreSQL caps payloads near 8000 bytes). */
 const MAX_NOTIFIED_ID = 2000;
 
@@ -81,6 +87,12 @@ const LIVE = '(expires_at IS NULL OR expires_at > $NOW)';
 
 export class PostgresStorage implements Storage {
   readonly #pool: pg.Pool;
+  /**
+   * Connections that hold advisory locks, apart from the main pool: a lock holder's work needs
+   * connections of its own, and holders must never be able to take all of them.
+   */
+  readonly #lockPool: pg.Pool;
+  readonly #lockQueues = new Map<string, Promise<unknown>>();
   readonly #schema: Schema;
   readonly #schemaName: string;
   readonly #now: Clock;
@@ -92,14 +104,25 @@ export class PostgresStorage implements Storage {
   readonly #feed: ChangeFeed | undefined;
   /** Listeners told at once about this replica's own committed changes. */
   readonly #local = new Set<ChangeListener>();
+  /**
+   * Read results of the announced kinds (configuration: read on every request, rarely written),
+   * by kind, then by query. Kept only while the LISTEN session is up, emptied for a kind on every
+   * change to it (this replica's at once, the others' on their NOTIFY), and never filled by a read
+   * that a change overtook (the generation check). Results holding an expiring record are not kept.
+   */
+  readonly #cache = new Map<string, Map<string, readonly RecordRow[]>>();
+  #generation = 0;
   #closed = false;
 
   private constructor(pool: pg.Pool, schema: Schema, options: PostgresOptions) {
     this.#pool = pool;
+    this.#lockPool = new pg.Pool({ ...PostgresStorage.clientConfig(options), max: LOCK_CONNECTIONS, idleTimeoutMillis: 10_000 });
+    this.#lockPool.on('error', (error) => options.onError?.(error));
     const listen = options.listen ?? (options.notifyKinds ?? []).length > 0;
     this.#feed = listen
       ? new ChangeFeed({ client: PostgresStorage.clientConfig(options), schema: options.schema ?? 'public', ...(options.onError ? { onError: options.onError } : {}) })
       : undefined;
+    this.#feed?.subscribe((change) => this.#invalidate(change));
     this.#schema = schema;
     this.#schemaName = options.schema ?? 'public';
     this.#now = options.now ?? Date.now;
@@ -139,12 +162,39 @@ export class PostgresStorage implements Storage {
         client.release();
       }
       const storage = new PostgresStorage(pool, schema, options);
-      await storage.#rebuildChangedIndexes();
-      await storage.#feed?.start();
+      try {
+        await storage.#rebuildChangedIndexes();
+        await storage.#feed?.start();
+      } catch (error) {
+        await storage.close().catch(() => undefined);
+        throw error;
+      }
       return storage;
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw unavailable(error);
+    }
+  }
+
+  /**
+   * Applies pending migrations and nothing else (`lanyard operator migrate`); resolves to the
+   * versions before and after. Refuses a schema newer than this release knows.
+   */
+  static async migrateOnly(options: PostgresOptions): Promise<{ from: number; to: number }> {
+    const pool = new pg.Pool({ ...PostgresStorage.clientConfig(options), max: 1 });
+    pool.on('error', (error) => options.onError?.(error));
+    try {
+      const client = await connect(pool);
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema ?? 'public')}`);
+        return await migrate(client, true);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      throw unavailable(error);
+    } finally {
+      await pool.end().catch(() => undefined);
     }
   }
 
@@ -156,14 +206,15 @@ export class PostgresStorage implements Storage {
   async get<T>(kind: string, id: string): Promise<T | undefined> {
     this.#kind(kind);
     checkRecordId(id);
-    return this.#track(async () => {
-      const { rows } = await this.#query<Omit<RecordRow, 'id'>>(
+    const rows = await this.#cachedRows(kind, `get\u0000${id}`, async () => {
+      const { rows } = await this.#query<RecordRow>(
         this.#pool,
-        `SELECT value FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')}`,
+        `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')}`,
         [kind, id, this.#now()],
       );
-      return rows[0] && (JSON.parse(rows[0].value) as T);
+      return rows;
     });
+    return rows[0] && (JSON.parse(rows[0].value) as T);
   }
 
   async create<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
@@ -172,19 +223,7 @@ export class PostgresStorage implements Storage {
     const text = toJsonText(value);
     const expiresAt = expiryOf(options);
     const entries = entriesOf(definition, text);
-    await this.#serial(kind, id, () =>
-      this.#transaction(async (client) => {
-        const now = this.#now();
-        const existing = await this.#query<{ expiresAt: number | null }>(
-          client,
-          'SELECT expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 FOR UPDATE',
-          [kind, id],
-        );
-        const row = existing.rows[0];
-        if (row !== undefined && isLive(row.expiresAt, now)) throw new AlreadyExistsError(kind, id);
-        await this.#store(client, kind, id, text, expiresAt, entries, now, row === undefined ? 'insert' : 'replace');
-      }),
-    );
+    await this.#serial(kind, id, () => this.#retrying(() => this.#write(this.#pool, kind, id, text, expiresAt, entries, 'create')));
   }
 
   async put<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
@@ -193,9 +232,7 @@ export class PostgresStorage implements Storage {
     const text = toJsonText(value);
     const expiresAt = expiryOf(options);
     const entries = entriesOf(definition, text);
-    await this.#serial(kind, id, () =>
-      this.#transaction((client) => this.#store(client, kind, id, text, expiresAt, entries, this.#now(), 'upsert')),
-    );
+    await this.#serial(kind, id, () => this.#retrying(() => this.#write(this.#pool, kind, id, text, expiresAt, entries, 'upsert')));
   }
 
   async update<T>(kind: string, id: string, updater: Updater<T>, options?: WriteOptions): Promise<T | undefined> {
@@ -221,7 +258,7 @@ export class PostgresStorage implements Storage {
         }
         const text = toJsonText(next);
         const entries = entriesOf(definition, text);
-        await this.#store(client, kind, id, text, expiresAt ?? current.expiresAt ?? undefined, entries, now, 'replace');
+        await this.#write(client, kind, id, text, expiresAt ?? current.expiresAt ?? undefined, entries, 'upsert', now);
         return JSON.parse(text) as T;
       }),
     );
@@ -250,7 +287,7 @@ export class PostgresStorage implements Storage {
     const { prefix, limit } = listOptionsOf(options);
     if (prefix.includes('\u0000')) return [];
     if (limit === 0) return [];
-    return this.#track(async () => {
+    const rows = await this.#cachedRows(kind, `list\u0000${limit}\u0000${prefix}`, async () => {
       const { rows } = await this.#query<RecordRow>(
         this.#pool,
         `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records
@@ -258,15 +295,16 @@ export class PostgresStorage implements Storage {
          ORDER BY id ${limit === Infinity ? '' : 'LIMIT $4'}`,
         limit === Infinity ? [kind, prefix, this.#now()] : [kind, prefix, this.#now(), limit],
       );
-      return rows.map((row) => entryOf<T>(row));
+      return rows;
     });
+    return rows.map((row) => entryOf<T>(row));
   }
 
   async findBy<T>(kind: string, index: string, value: string): Promise<Array<Entry<T>>> {
     indexOf(kind, this.#kind(kind), index);
     checkIndexValue(value);
     if (value.includes('\u0000')) return [];
-    return this.#track(async () => {
+    const rows = await this.#cachedRows(kind, `find\u0000${index}\u0000${value}`, async () => {
       const { rows } = await this.#query<RecordRow>(
         this.#pool,
         `SELECT r.id, r.value, r.expires_at AS "expiresAt" FROM lanyard_record_indexes i
@@ -275,8 +313,9 @@ export class PostgresStorage implements Storage {
          ORDER BY r.id`,
         [kind, index, value, this.#now()],
       );
-      return rows.map((row) => entryOf<T>(row));
+      return rows;
     });
+    return rows.map((row) => entryOf<T>(row));
   }
 
   /** Safe on every replica at once: each expired row is deleted by exactly one of them. */
@@ -308,9 +347,22 @@ export class PostgresStorage implements Storage {
    * Runs `work` while holding a cluster-wide lock of this name (a session advisory lock on a
    * connection of its own): one replica at a time, and released by PostgreSQL if the holder dies.
    */
-  async withLock<R>(name: string, work: () => Promise<R>): Promise<R> {
+  withLock<R>(name: string, work: () => Promise<R>): Promise<R> {
     this.#open();
-    const client = await this.#track(() => connect(this.#pool));
+    // Callers of one lock in this process queue here first, so each lock name holds at most one
+    // connection of the lock pool however many callers wait for it.
+    const previous = this.#lockQueues.get(name) ?? Promise.resolve();
+    const run = previous.then(() => this.#locked(name, work));
+    const tail = run.catch(() => undefined);
+    this.#lockQueues.set(name, tail);
+    void tail.then(() => {
+      if (this.#lockQueues.get(name) === tail) this.#lockQueues.delete(name);
+    });
+    return run;
+  }
+
+  async #locked<R>(name: string, work: () => Promise<R>): Promise<R> {
+    const client = await this.#track(() => connect(this.#lockPool));
     let broken = false;
     try {
       await this.#query(client, 'SELECT pg_advisory_lock(hashtextextended($1, 0))', [`${this.#schemaName}:${name}`]);
@@ -341,6 +393,20 @@ export class PostgresStorage implements Storage {
     };
   }
 
+  /**
+   * Figures for operators: the pool, the listening session, and how full PostgreSQL's cluster-wide
+   * notification queue is (a wedged listener anywhere makes it grow and eventually blocks writers).
+   */
+  async stats(): Promise<{ pool: { total: number; idle: number; waiting: number }; listening: boolean | undefined; notification_queue_usage: number }> {
+    this.#open();
+    const { rows } = await this.#track(() => this.#query<{ usage: number }>(this.#pool, 'SELECT pg_notification_queue_usage() AS usage'));
+    return {
+      pool: { total: this.#pool.totalCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount },
+      listening: this.#feed?.connected,
+      notification_queue_usage: Number(rows[0]?.usage ?? 0),
+    };
+  }
+
   /** Whether the listening session is connected (undefined without one). */
   get listening(): boolean | undefined {
     return this.#feed?.connected;
@@ -352,6 +418,7 @@ export class PostgresStorage implements Storage {
     this.#closed = true;
     await Promise.allSettled([...this.#inFlight]);
     await this.#feed?.close();
+    await this.#lockPool.end().catch(() => undefined);
     await this.#pool.end().catch(() => undefined);
   }
 
@@ -376,33 +443,39 @@ export class PostgresStorage implements Storage {
   }
 
   /**
-   * Writes the record and replaces its index rows once its unique values are known to be free.
-   * `insert`: no row had this id; `replace`: a row exists and is locked; `upsert`: either.
+   * Writes the record, its index rows and its change notification in one call of the server-side
+   * function `lanyard_write` (postgres_migrations.ts): one round trip, atomic on its own or inside
+   * an update's transaction. Clashes come back as outcomes and become AlreadyExistsError.
    */
-  async #store(
-    client: pg.PoolClient,
+  async #write(
+    client: Queryable,
     kind: string,
     id: string,
     text: string,
     expiresAt: number | undefined,
     entries: readonly IndexEntry[],
-    now: number,
-    mode: 'insert' | 'replace' | 'upsert',
+    mode: 'create' | 'upsert',
+    now = this.#now(),
   ): Promise<void> {
-    await this.#claim(client, kind, id, entries, now);
-    if (mode === 'insert') {
-      await this.#query(client, 'INSERT INTO lanyard_records (kind, id, value, expires_at) VALUES ($1, $2, $3, $4)', [kind, id, text, expiresAt ?? null]);
-    } else {
-      await this.#query(
-        client,
-        `INSERT INTO lanyard_records (kind, id, value, expires_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
-        [kind, id, text, expiresAt ?? null],
-      );
-      await this.#query(client, 'DELETE FROM lanyard_record_indexes WHERE kind = $1 AND id = $2', [kind, id]);
-    }
-    await this.#insertIndexes(client, kind, id, entries);
-    await this.#announce(client, kind, id);
+    const { rows } = await this.#query<{ outcome: string | null }>(
+      client,
+      'SELECT lanyard_write($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS outcome',
+      [
+        kind,
+        id,
+        text,
+        expiresAt ?? null,
+        mode,
+        now,
+        entries.map((e) => e.index),
+        entries.map((e) => e.value),
+        entries.map((e) => e.unique),
+        this.#notify.has(kind) ? this.#payload(kind, id) : null,
+      ],
+    );
+    const outcome = rows[0]?.outcome ?? null;
+    if (outcome === 'exists') throw new AlreadyExistsError(kind, id);
+    if (outcome !== null && outcome.startsWith('index:')) throw new AlreadyExistsError(kind, id, outcome.slice('index:'.length));
   }
 
   async #insertIndexes(client: Queryable, kind: string, id: string, entries: readonly IndexEntry[]): Promise<void> {
@@ -439,8 +512,26 @@ export class PostgresStorage implements Storage {
 
   async #announce(client: Queryable, kind: string, id: string): Promise<void> {
     if (!this.#notify.has(kind)) return;
-    const payload = JSON.stringify({ s: this.#schemaName, k: kind, i: id.length > MAX_NOTIFIED_ID ? '' : id });
-    await this.#query(client, 'SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, payload]);
+    await this.#query(client, 'SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, this.#payload(kind, id)]);
+  }
+
+  #payload(kind: string, id: string): string {
+    return JSON.stringify({ s: this.#schemaName, k: kind, i: id.length > MAX_NOTIFIED_ID ? '' : id });
+  }
+
+  /** A single-statement write, retried like a transaction when a concurrent writer got in between. */
+  async #retrying<R>(work: () => Promise<R>): Promise<R> {
+    return this.#track(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await work();
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if (attempt < 5 && (code === '23505' || code === '40P01' || code === '40001')) continue;
+          throw error;
+        }
+      }
+    });
   }
 
   /**
@@ -536,6 +627,7 @@ export class PostgresStorage implements Storage {
   }
 
   #emitLocal(kind: string, id: string): void {
+    this.#invalidate({ kind, id });
     for (const listener of this.#local) {
       try {
         listener({ kind, id });
@@ -543,6 +635,30 @@ export class PostgresStorage implements Storage {
         // A cache's listener failing must not fail the write that already committed.
       }
     }
+  }
+
+  #invalidate(change: Change): void {
+    this.#generation += 1;
+    if (change === 'all') this.#cache.clear();
+    else this.#cache.delete(change.kind);
+  }
+
+  /** The rows of a read, from the cache when it may be trusted (see #cache), else from the database. */
+  async #cachedRows(kind: string, key: string, read: () => Promise<RecordRow[]>): Promise<readonly RecordRow[]> {
+    const cacheable = this.#notify.has(kind) && this.#feed?.connected === true;
+    if (cacheable) {
+      const hit = this.#cache.get(kind)?.get(key);
+      if (hit !== undefined) return hit;
+    }
+    const generation = this.#generation;
+    const rows = await this.#track(read);
+    if (cacheable && generation === this.#generation && this.#feed?.connected === true && rows.every((row) => row.expiresAt === null)) {
+      let entries = this.#cache.get(kind);
+      if (entries === undefined) this.#cache.set(kind, (entries = new Map()));
+      if (entries.size >= MAX_CACHED_PER_KIND) entries.clear();
+      entries.set(key, rows);
+    }
+    return rows;
   }
 
   #track<R>(task: () => Promise<R>): Promise<R> {

@@ -35,6 +35,55 @@ export const PG_MIGRATIONS: readonly string[] = [
    CREATE INDEX lanyard_record_indexes_lookup ON lanyard_record_indexes (kind, index_name, value);
    CREATE UNIQUE INDEX lanyard_record_indexes_unique ON lanyard_record_indexes (kind, index_name, value) WHERE is_unique;
    CREATE TABLE lanyard_meta (key text PRIMARY KEY, value text NOT NULL);`,
+  // One round trip per write: the unique-value check, the record, its index rows and the change
+  // notification in one server-side call. Returns NULL when written, 'exists' when `create` found
+  // a live record, or 'index:<name>' when another live record holds a unique value; nothing is
+  // written in those cases. A concurrent writer's clash surfaces as unique_violation (retried).
+  `CREATE FUNCTION lanyard_write(
+     p_kind text, p_id text, p_value text, p_expires double precision, p_mode text, p_now double precision,
+     p_index_names text[], p_index_values text[], p_unique boolean[], p_notify text
+   ) RETURNS text LANGUAGE plpgsql AS $fn$
+   DECLARE
+     existing record;
+     clash record;
+     fresh boolean := false;
+   BEGIN
+     IF p_mode = 'create' THEN
+       SELECT expires_at INTO existing FROM lanyard_records WHERE kind = p_kind AND id = p_id FOR UPDATE;
+       IF FOUND AND (existing.expires_at IS NULL OR existing.expires_at > p_now) THEN
+         RETURN 'exists';
+       END IF;
+       fresh := NOT FOUND;
+     END IF;
+     FOR clash IN
+       SELECT r.id, i.index_name, r.expires_at FROM lanyard_record_indexes i
+       JOIN lanyard_records r ON r.kind = i.kind AND r.id = i.id
+       JOIN unnest(p_index_names, p_index_values, p_unique) AS w(index_name, value, is_unique)
+         ON w.is_unique AND w.index_name = i.index_name AND w.value = i.value
+       WHERE i.kind = p_kind AND i.is_unique AND r.id <> p_id
+       ORDER BY r.id
+       FOR UPDATE OF r
+     LOOP
+       IF clash.expires_at IS NULL OR clash.expires_at > p_now THEN
+         RETURN 'index:' || clash.index_name;
+       END IF;
+       DELETE FROM lanyard_records WHERE kind = p_kind AND id = clash.id;
+     END LOOP;
+     IF fresh THEN
+       INSERT INTO lanyard_records (kind, id, value, expires_at) VALUES (p_kind, p_id, p_value, p_expires);
+     ELSE
+       INSERT INTO lanyard_records (kind, id, value, expires_at) VALUES (p_kind, p_id, p_value, p_expires)
+         ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at;
+       DELETE FROM lanyard_record_indexes WHERE kind = p_kind AND id = p_id;
+     END IF;
+     INSERT INTO lanyard_record_indexes (kind, id, index_name, value, is_unique)
+       SELECT p_kind, p_id, w.index_name, w.value, w.is_unique FROM unnest(p_index_names, p_index_values, p_unique) AS w(index_name, value, is_unique);
+     IF p_notify IS NOT NULL THEN
+       PERFORM pg_notify('lanyard_changes', p_notify);
+     END IF;
+     RETURN NULL;
+   END
+   $fn$;`,
 ];
 
 /** Key of the advisory lock that serialises migrations (any constant unlikely to clash). */

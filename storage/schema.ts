@@ -67,6 +67,8 @@ export const STATE_KINDS = {
   }),
   /** Upstream SSO sign-ins in progress, keyed by the SHA-256 of their `state` (server/sso/pending_logins.ts). */
   sso_pending_login: kind(),
+  /** Brute-force failure counts shared by replicas (server/cluster/shared_failures.ts). */
+  login_failure: kind(),
 } as const satisfies Schema;
 
 export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;

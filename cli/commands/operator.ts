@@ -4,6 +4,7 @@ import { ApiError } from '../client.js';
 import type { CliIo } from '../run.js';
 import { CliError } from './cli_error.js';
 import { explainFailure } from './failure.js';
+import { registerStorageOperatorCommands } from './operator_storage.js';
 import { connect, outputFor, withConnectionOptions, withOutputOptions, type ConnectionOptions, type OutputOptions } from './options.js';
 
 export function registerOperatorCommands(program: Command, io: CliIo): void {
@@ -55,4 +56,6 @@ Examples:
     out.line('');
     out.line('Store the root token somewhere safe now (a password manager or secrets store): it is not shown again and the server keeps only its hash.');
   });
+
+  registerStorageOperatorCommands(operator, io);
 }

@@ -8,6 +8,7 @@ import { CONFIG_KINDS, SCHEMA } from '../../storage/schema.js';
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { checkClusterSealKey } from './seal_check.js';
+import { FAILURE_KIND } from './shared_failures.js';
 
 export async function openPostgresStorage(config: Pick<ServerConfig, 'database'>, seal: Seal, log: Logger, now: () => number): Promise<PostgresStorage> {
   const database = config.database;
@@ -18,8 +19,9 @@ export async function openPostgresStorage(config: Pick<ServerConfig, 'database'>
     poolSize: database.poolSize,
     statementTimeoutMs: database.statementTimeoutMs,
     migrate: database.migrate,
-    // Every configuration kind, present and future (schema.ts): these are what caches hold.
-    notifyKinds: Object.keys(CONFIG_KINDS),
+    // Every configuration kind, present and future (schema.ts): these are what caches hold; and
+    // the brute-force counts, whose locks every replica mirrors.
+    notifyKinds: [...Object.keys(CONFIG_KINDS), FAILURE_KIND],
     now,
     onError: (error) => log.warn('database connection error', { error: error.message }),
   });

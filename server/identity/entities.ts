@@ -7,6 +7,7 @@
  * tokens in place but the authenticator refuses them while it stays disabled.
  */
 import { AlreadyExistsError, NotFoundError } from '../../storage/errors.js';
+import { withClusterLock } from '../../storage/cluster.js';
 import type { Storage } from '../../storage/types.js';
 import { invalidRequest } from '../errors.js';
 import type { TokenService } from '../tokens/token_service.js';
@@ -96,8 +97,16 @@ export class EntityService {
     }
   }
 
-  /** Remove an entity, its tokens and its group memberships; false when it did not exist. */
-  async delete(id: string): Promise<boolean> {
+  /**
+   * Remove an entity, its tokens and its group memberships; false when it did not exist. On a
+   * shared storage this runs under the lock group writes take (groups.ts), so a group update on
+   * another replica cannot add the entity between its existence check and this clean-up.
+   */
+  delete(id: string): Promise<boolean> {
+    return withClusterLock(this.#storage, 'identity-groups', () => this.#delete(id));
+  }
+
+  async #delete(id: string): Promise<boolean> {
     if (!(await this.#storage.delete('entity', id))) return false;
     await this.#tokens.revokeByEntity(id);
     for (const { id: groupId } of await this.#storage.findBy<GroupRecord>('group', 'member_entity', id)) {

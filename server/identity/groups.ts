@@ -13,6 +13,7 @@ import { invalidRequest } from '../errors.js';
 import { uuid } from '../util/random.js';
 import type { GroupRecord } from './types.js';
 import { checkMetadata, checkName, checkPolicies, generatedName } from './validate.js';
+import { withClusterLock } from '../../storage/cluster.js';
 
 export interface GroupChanges {
   readonly name?: string;
@@ -56,7 +57,12 @@ export class GroupService {
     return (await this.#storage.findBy<GroupRecord>('group', 'member_group', id)).map((e) => e.id);
   }
 
-  async create(changes: GroupChanges): Promise<GroupRecord> {
+  /** Create a group; its member checks run under the same cluster lock as updates (see update). */
+  create(changes: GroupChanges): Promise<GroupRecord> {
+    return withClusterLock(this.#storage, 'identity-groups', () => this.#create(changes));
+  }
+
+  async #create(changes: GroupChanges): Promise<GroupRecord> {
     const type = groupType(changes.type, undefined);
     const id = uuid();
     const fields = await this.#check(id, type, changes);
@@ -84,8 +90,16 @@ export class GroupService {
     }
   }
 
-  /** Apply changes to an existing group; undefined when it does not exist. */
-  async update(id: string, changes: GroupChanges): Promise<GroupRecord | undefined> {
+  /**
+   * Apply changes to an existing group; undefined when it does not exist. The cycle check reads
+   * other groups, so on a shared storage it runs under a cluster lock: an update on another
+   * replica cannot close a cycle between the check and the write.
+   */
+  update(id: string, changes: GroupChanges): Promise<GroupRecord | undefined> {
+    return withClusterLock(this.#storage, 'identity-groups', () => this.#update(id, changes));
+  }
+
+  async #update(id: string, changes: GroupChanges): Promise<GroupRecord | undefined> {
     const current = await this.get(id);
     if (!current) return undefined;
     const type = groupType(changes.type, current.type);

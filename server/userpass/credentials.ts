@@ -10,7 +10,8 @@ import { identityStore, type IdentityStore } from '../identity/identity_store.js
 import type { EntityRecord } from '../identity/types.js';
 import type { Services } from '../services.js';
 import { anyCidrContains, parseCidr, parseIp, type Cidr } from '../util/cidr.js';
-import { FailureLimiter, type FailurePolicy } from './failure_limiter.js';
+import type { FailurePolicy } from './failure_limiter.js';
+import { failureLimiter, type Limiter } from '../cluster/shared_failures.js';
 import { hashPassword, needsRehash, unmatchableHash, verifyPassword } from './password_hash.js';
 import { checkPassword, usernameOf } from './username.js';
 import { UserStore, type UserpassUser } from './user_store.js';
@@ -31,16 +32,16 @@ export interface SignedIn {
 export class UserpassCredentials {
   readonly users: UserStore;
   readonly #identity: IdentityStore;
-  readonly #byUser: FailureLimiter;
-  readonly #byNetwork: FailureLimiter;
+  readonly #byUser: Limiter;
+  readonly #byNetwork: Limiter;
   // Unknown users are checked against this, so they cost the same scrypt as a wrong password.
   readonly #dummyHash = unmatchableHash();
 
   constructor(services: Pick<Services, 'storage' | 'tokens' | 'init' | 'now'>) {
     this.users = new UserStore(services.storage);
     this.#identity = identityStore(services);
-    this.#byUser = new FailureLimiter(USER_FAILURES, services.now);
-    this.#byNetwork = new FailureLimiter(NETWORK_FAILURES, services.now);
+    this.#byUser = failureLimiter(services, 'user', USER_FAILURES);
+    this.#byNetwork = failureLimiter(services, 'network', NETWORK_FAILURES);
   }
 
   /** The user and their entity when the credentials are right; a LanyardError otherwise. */

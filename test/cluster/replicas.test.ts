@@ -10,7 +10,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import { adminQuery } from '../support/postgres.js';
+import { PG_MIGRATIONS } from '../../storage/postgres_migrations.js';
+import { adminQuery, ensurePostgres } from '../support/postgres.js';
 import {
   Browser,
   REDIRECT_URI,
@@ -26,6 +27,9 @@ import {
 } from '../support/relying_party.js';
 import { createCluster, databaseLink, loadBalancer, until, type Cluster } from '../support/replicas.js';
 import { api, type TestServer } from '../support/server.js';
+
+// Never skipped: fails with the reason when PostgreSQL cannot be found or started.
+beforeAll(ensurePostgres);
 
 describe('replicas on one database', () => {
   let cluster: Cluster;
@@ -51,7 +55,15 @@ describe('replicas on one database', () => {
     const { rows } = await adminQuery(`SELECT count(*)::int AS n FROM "${cluster.schema}".lanyard_records WHERE kind = 'token'`);
     expect(rows[0].n).toBe(1);
     const version = await adminQuery(`SELECT version FROM "${cluster.schema}".lanyard_schema_version`);
-    expect(version.rows).toEqual([{ version: 1 }]);
+    expect(version.rows).toEqual([{ version: PG_MIGRATIONS.length }]);
+  });
+
+  it('reports its storage: backend, pool, listening session and notification queue', async () => {
+    const res = await api(replicas[1]!, 'GET', '/v1/sys/storage');
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ backend: 'postgres', schema: cluster.schema, schema_version: PG_MIGRATIONS.length, listening: true });
+    expect(res.body.data.notification_queue_usage).toEqual(expect.any(Number));
+    expect((await api(replicas[1]!, 'GET', '/v1/sys/storage', undefined, null)).status).toBe(403);
   });
 
   it('refuses to start a replica whose seal key is not the cluster\'s, saying why', async () => {
@@ -88,6 +100,23 @@ describe('replicas on one database', () => {
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(7);
     expect(results.filter((r) => r.status === 403)).toHaveLength(53);
+  });
+
+  it('counts failed password logins across replicas: five failures spread over them lock the user everywhere', async () => {
+    await api(replicas[0]!, 'POST', '/v1/auth/userpass/users/mallory-target', { password: 'right-password-123' });
+    const attempt = (server: TestServer, password: string) => api(server, 'POST', '/v1/auth/userpass/login/mallory-target', { password }, null);
+    // Five failures, never more than two on one replica (each replica alone would allow five).
+    for (const server of [replicas[0]!, replicas[1]!, replicas[2]!, replicas[0]!, replicas[1]!]) expect((await attempt(server, 'wrong-password-1')).status).toBe(400);
+    // The third replica has seen one failure itself; it refuses at once (or after the lock's
+    // notification lands), long before its own count would reach the limit.
+    let tries = 0;
+    await until(async () => {
+      tries += 1;
+      return (await attempt(replicas[2]!, 'wrong-password-1')).status === 429;
+    });
+    expect(tries).toBeLessThanOrEqual(2);
+    expect((await attempt(replicas[2]!, 'right-password-123')).status).toBe(429);
+    expect((await attempt(replicas[0]!, 'right-password-123')).status).toBe(429);
   });
 
   it('runs an OIDC code flow and refresh where every request goes to the next replica', async () => {

@@ -1,9 +1,13 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { AlreadyExistsError } from '../../storage/errors.js';
 import { PostgresStorage, StorageUnavailableError } from '../../storage/postgres.js';
-import { SchemaTooNewError } from '../../storage/postgres_migrations.js';
-import { adminQuery, dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres.js';
+import { PG_MIGRATIONS, SchemaTooNewError } from '../../storage/postgres_migrations.js';
+import { adminQuery, ensurePostgres, dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres.js';
+import { until } from '../support/replicas.js';
 import { conformanceSchema, runClockTests, runConformanceTests, type User } from './conformance.js';
+
+// Never skipped: fails with the reason when PostgreSQL cannot be found or started.
+beforeAll(ensurePostgres);
 
 const open = (schema: string, extra: { now?: () => number; poolSize?: number } = {}): Promise<PostgresStorage> =>
   PostgresStorage.open(conformanceSchema, { url: TEST_DATABASE_URL, schema, ...extra });
@@ -61,13 +65,44 @@ describe('PostgresStorage across replicas', () => {
     }
   });
 
+  it('caches announced kinds, and a write through one pool reaches the other\'s cache by notification', async () => {
+    const schema = freshSchemaName('cache');
+    const options = { url: TEST_DATABASE_URL, schema, notifyKinds: ['notes'] };
+    const [a, b] = [await PostgresStorage.open(conformanceSchema, options), await PostgresStorage.open(conformanceSchema, options)];
+    try {
+      expect(a.listening).toBe(true);
+      // b caches the absence, then the list, then sees a's writes once their NOTIFY arrives.
+      expect(await b.get('notes', 'n')).toBeUndefined();
+      expect(await b.list('notes')).toEqual([]);
+      await a.put('notes', 'n', { v: 1 });
+      await until(async () => JSON.stringify(await b.get('notes', 'n')) === '{"v":1}');
+      await until(async () => (await b.list('notes')).length === 1);
+      await a.update<{ v: number }>('notes', 'n', (note) => ({ v: note.v + 1 }));
+      await until(async () => JSON.stringify(await b.get('notes', 'n')) === '{"v":2}');
+      // A replica reads its own writes at once, cache or not.
+      await b.put('notes', 'n', { v: 3 });
+      expect(await b.get('notes', 'n')).toEqual({ v: 3 });
+      expect(await b.delete('notes', 'n')).toBe(true);
+      expect(await b.get('notes', 'n')).toBeUndefined();
+      await until(async () => (await a.get('notes', 'n')) === undefined);
+      // Values handed out are copies, also from the cache.
+      await a.put('notes', 'm', { list: [1] });
+      const first = await a.get<{ list: number[] }>('notes', 'm');
+      first!.list.push(2);
+      expect(await a.get('notes', 'm')).toEqual({ list: [1] });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await dropSchema(schema);
+    }
+  });
+
   it('migrates once when several replicas open an empty schema together', async () => {
     const schema = freshSchemaName('migrate');
     try {
       const opened = await Promise.all([open(schema), open(schema), open(schema)]);
       await Promise.all(opened.map((s) => s.close()));
       const { rows } = await adminQuery(`SELECT version FROM "${schema}".lanyard_schema_version`);
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: PG_MIGRATIONS.length }]);
     } finally {
       await dropSchema(schema);
     }
@@ -81,6 +116,25 @@ describe('PostgresStorage across replicas', () => {
       const refused = open(schema);
       await expect(refused).rejects.toBeInstanceOf(SchemaTooNewError);
       await expect(refused).rejects.toThrow(/version 99, newer than this release/);
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('brings a schema of an older release up to date at open, or refuses it when told not to migrate', async () => {
+    const schema = freshSchemaName('older');
+    try {
+      await (await open(schema)).close();
+      // What the first release left: version 1, without the write function of version 2.
+      await adminQuery(`DROP FUNCTION "${schema}".lanyard_write; UPDATE "${schema}".lanyard_schema_version SET version = 1`);
+      const refused = PostgresStorage.open(conformanceSchema, { url: TEST_DATABASE_URL, schema, migrate: false });
+      await expect(refused).rejects.toThrow(/schema is at version 1; this release needs version \d+: run `lanyard operator migrate`/);
+      const migrated = await open(schema);
+      await migrated.put('notes', 'n', { after: 'migration' });
+      expect(await migrated.get('notes', 'n')).toEqual({ after: 'migration' });
+      await migrated.close();
+      const { rows } = await adminQuery(`SELECT version FROM "${schema}".lanyard_schema_version`);
+      expect(rows).toEqual([{ version: PG_MIGRATIONS.length }]);
     } finally {
       await dropSchema(schema);
     }

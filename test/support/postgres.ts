@@ -4,7 +4,9 @@
  * the test fails with the reason — it never skips: `.ci/postgres` starts or installs one.
  * Each test run gets a schema of its own, dropped afterwards.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 
 export const TEST_DATABASE_URL = process.env.LANYARD_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -14,11 +16,29 @@ export function freshSchemaName(label = 'test'): string {
   return `lanyard_${label}_${randomBytes(6).toString('hex')}`;
 }
 
+let startAttempted = false;
+
+/** Starts the local Debian cluster(s) once, when the test database does not answer. */
+function startLocalPostgres(): void {
+  if (startAttempted || !existsSync('/etc/postgresql')) return;
+  startAttempted = true;
+  for (const version of readdirSync('/etc/postgresql')) spawnSync('pg_ctlcluster', [version, 'main', 'start'], { stdio: 'ignore' });
+}
+
+async function connected(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  return client;
+}
+
 /** Runs one statement on its own connection (test set-up and clean-up). */
 export async function adminQuery(text: string, values?: unknown[]): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
+  let client: pg.Client;
   try {
-    await client.connect();
+    client = await connected().catch(async () => {
+      startLocalPostgres();
+      return connected();
+    });
   } catch (error) {
     throw new Error(
       `PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${(error as Error).message}); ` +
@@ -34,4 +54,9 @@ export async function adminQuery(text: string, values?: unknown[]): Promise<pg.Q
 
 export async function dropSchema(schema: string): Promise<void> {
   await adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}
+
+/** Fails with the reason (after trying to start the local cluster) when PostgreSQL does not answer. */
+export async function ensurePostgres(): Promise<void> {
+  await adminQuery('SELECT 1');
 }
