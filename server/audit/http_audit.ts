@@ -19,7 +19,7 @@ import { requestContext } from '../http/request_context.js';
 import type { AuditBroker } from './broker.js';
 import { secret, type AuditRequest } from './entry.js';
 import { outcomeOf } from './outcome.js';
-import { providerNoteOf } from './provider_events.js';
+import { providerNoteOf, providerParamsOf } from './provider_events.js';
 import { vaultAudited } from './vault_hook.js';
 
 const PROVIDER_PREFIX = '/v1/identity/oidc/provider/';
@@ -112,6 +112,7 @@ function requestData(req: Request): Record<string, unknown> | undefined {
       data.body = raw.toString('utf8');
     }
   } else if (req.body !== null && typeof req.body === 'object') Object.assign(data, req.body as object);
+  else Object.assign(data, providerParamsOf(req));
   return Object.keys(data).length > 0 ? data : undefined;
 }
 

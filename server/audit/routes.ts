@@ -7,7 +7,7 @@
  *   PUT    /v1/sys/audit-hash/:path   {input} → data.hash, the value as that device writes it
  */
 import { isAbsolute } from 'node:path';
-import { invalidRequest, permissionDenied } from '../errors.js';
+import { invalidRequest, LanyardError, permissionDenied } from '../errors.js';
 import { definePath, type VaultPath, type VaultRequest } from '../http/vault_path.js';
 import type { FieldSchema } from '../http/fields.js';
 import type { AuditBroker, DeviceSpec } from './broker.js';
@@ -52,8 +52,10 @@ export function auditPaths(broker: AuditBroker): VaultPath[] {
           try {
             await broker.enable(spec);
           } catch (error) {
-            if (error instanceof Error && 'code' in error && typeof error.code === 'string' && !('status' in error)) {
-              throw invalidRequest(`audit device cannot write: ${error.code}`);
+            // A system error (ENOENT, EACCES, ECONNREFUSED…): the target is unusable, the request is at fault.
+            const code = (error as { code?: unknown } | null)?.code;
+            if (!(error instanceof LanyardError) && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+              throw invalidRequest(`audit device cannot write: ${code}`);
             }
             throw error;
           }
