@@ -40,6 +40,8 @@ export interface RuntimeOptions {
   /** Replace the feature set (tests mount subsets). */
   readonly features?: AppFeatures;
   readonly gcIntervalMs?: number;
+  /** Where SIGHUP arrives (audit files reopen on it); the process unless a test stands in for it. */
+  readonly signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
 }
 
 export async function openStorage(dataDir: string, config: Pick<ServerConfig, 'sqliteSynchronous'>, now: () => number = Date.now): Promise<Storage> {
@@ -92,7 +94,8 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   const stopKeyRotation = startKeyRotation(services);
   // logrotate: SIGHUP reopens audit files.
   const reopenAudit = (): void => services.audit?.reopen();
-  process.on('SIGHUP', reopenAudit);
+  const signals = options.signals ?? process;
+  signals.on('SIGHUP', reopenAudit);
 
   return {
     services,
@@ -102,7 +105,7 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
     async close() {
       clearInterval(gc);
       stopKeyRotation();
-      process.off('SIGHUP', reopenAudit);
+      signals.off('SIGHUP', reopenAudit);
       await services.audit?.close();
       await storage.close().catch((err: unknown) => log.debug('storage was already closed', { error: err }));
       if (temporary) await rm(dataDir, { recursive: true, force: true });
