@@ -1,6 +1,7 @@
 /** The admin-client commands (everything but `server`), shaped like Vault's CLI. */
 import type { Command } from 'commander';
 import type { CliIo } from '../run.js';
+import { registerAuditCommands } from './audit.js';
 import { registerDeleteCommand } from './delete.js';
 import { registerListCommand } from './list.js';
 import { registerLoginCommand } from './login.js';
@@ -23,4 +24,5 @@ export function registerClientCommands(program: Command, io: CliIo): void {
   registerTokenCommands(program, io);
   registerPolicyCommands(program, io);
   registerOidcAuthCommands(program, io);
+  registerAuditCommands(program, io);
 }
