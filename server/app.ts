@@ -14,6 +14,7 @@ import { sendInfisicalError } from './machine/infisical_errors.js';
 import { auditPaths } from './audit/routes.js';
 import { httpAudit } from './audit/http_audit.js';
 import { vaultPathAudit } from './audit/vault_hook.js';
+import { httpMetrics } from './metrics/http_metrics.js';
 import type { Services } from './services.js';
 import { healthHandler } from './sys/health.js';
 import { initHandler, initStatusHandler } from './sys/init.js';
@@ -38,6 +39,7 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
   app.set('case sensitive routing', true);
   const trusted = services.config.trustedProxies.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
   app.use(requestContextMiddleware(services.log, trusted));
+  if (services.metrics) app.use(httpMetrics(services.metrics));
   app.use(canonicalPathGate());
   if (services.audit) app.use(httpAudit(services.audit));
 

@@ -33,6 +33,8 @@ export interface ServerConfig {
   readonly maxTokenTtl: number;
   /** SQLite durability: NORMAL survives a process crash; FULL also survives power loss. */
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** `GET /v1/sys/metrics` without a token (Vault's unauthenticated_metrics_access), for scrapers. */
+  readonly metricsUnauthenticated: boolean;
 }
 
 /** Raw settings as strings or JSON values, keyed by the flag name (kebab-case). */
@@ -55,6 +57,7 @@ export const SETTINGS = {
   'default-token-ttl': 'default Lanyard token TTL (default 768h)',
   'max-token-ttl': 'maximum Lanyard token TTL (default 768h)',
   'sqlite-synchronous': 'NORMAL | FULL (default NORMAL)',
+  'metrics-unauthenticated': 'serve GET /v1/sys/metrics without a token, for Prometheus scrapers (default false)',
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -181,6 +184,7 @@ function validate(raw: RawSettings, problems: string[]): ServerConfig {
     defaultTokenTtl,
     maxTokenTtl,
     sqliteSynchronous: oneOf('sqlite-synchronous', ['NORMAL', 'FULL'] as const, 'NORMAL'),
+    metricsUnauthenticated: bool('metrics-unauthenticated', false),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

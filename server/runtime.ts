@@ -23,6 +23,9 @@ import { PolicyStore } from './sys/policy_store.js';
 import { TokenService } from './tokens/token_service.js';
 import { features } from './features.js';
 import { AuditBroker } from './audit/broker.js';
+import { InstrumentedStorage } from './metrics/instrumented_storage.js';
+import { Metrics } from './metrics/metrics.js';
+import { countTokens } from './metrics/token_metrics.js';
 import { ensureOidcBuiltins } from './oidc/builtins.js';
 import { startKeyRotation } from './oidc/key_rotation.js';
 
@@ -59,9 +62,11 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const seal = await loadSealKey(config.sealKeyFile ?? join(dataDir, 'seal.key'), { create: config.sealKeyFile === undefined });
   const now = options.now ?? Date.now;
-  const storage = await openStorage(dataDir, config, now);
+  const metrics = new Metrics();
+  const storage = new InstrumentedStorage(await openStorage(dataDir, config, now), metrics);
 
   const tokens = new TokenService(storage, { defaultTtl: config.defaultTokenTtl, maxTtl: config.maxTokenTtl }, now);
+  countTokens(tokens, metrics);
   const policies = new PolicyStore(storage);
   const init = new InitService(storage, tokens);
   const services: Services = {
@@ -75,6 +80,7 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
     authenticator: new Authenticator(storage, tokens, policies),
     now,
     audit: await AuditBroker.open(storage, seal, log),
+    metrics,
   };
 
   let devRootToken: string | undefined;

@@ -39,7 +39,7 @@ export function httpAudit(broker: AuditBroker): RequestHandler {
         interceptEnd(req, res, broker, request);
         next();
       },
-      () => refuse(req, res),
+      () => refuse(req, res, req.path.startsWith('/api/')),
     );
   };
 }
@@ -74,7 +74,7 @@ function interceptEnd(req: Request, res: Response, broker: AuditBroker, request:
             return;
           }
           for (const name of res.getHeaderNames()) res.removeHeader(name);
-          refuse(req, res, end);
+          refuse(req, res, request.path.startsWith('api/'), end);
         },
       );
     return res;
@@ -127,10 +127,10 @@ function jsonBody(res: Response, chunk: unknown): unknown {
 }
 
 /** 503 in the shape the path's clients read: Infisical's, OAuth's, or Vault's. */
-function refuse(req: Request, res: Response, end?: End): void {
+function refuse(req: Request, res: Response, infisical: boolean, end?: End): void {
   const ctx = requestContext(req);
   ctx.log.error('request refused: no audit device could record it');
-  const body = req.path.startsWith('/api/')
+  const body = infisical
     ? { reqId: ctx.requestId, statusCode: 503, message: 'audit logging failed', error: 'ServiceUnavailable' }
     : { error: 'temporarily_unavailable', error_description: 'audit logging failed' };
   const text = JSON.stringify(body);

@@ -19,7 +19,8 @@ export function providerNoteOf(req: IncomingMessage): ProviderNote | undefined {
   return notes.get(req);
 }
 
-export type GrantListener = (note: ProviderNote) => void;
+/** `clientKnown`: the client id is a registered client's, not whatever the caller sent. */
+export type GrantListener = (note: ProviderNote, clientKnown: boolean) => void;
 
 type ProviderError = { error?: string; message?: string; error_description?: string };
 
@@ -44,7 +45,7 @@ export function noteProviderEvents(provider: Provider, providerName: string, onN
     // A failure stays the request's story even when the library then revokes the grant.
     if (notes.get(ctx.req)?.error !== undefined && entry.error === undefined) return;
     notes.set(ctx.req, entry);
-    onNote?.(entry);
+    onNote?.(entry, oidc?.client !== undefined);
   };
 
   provider.on('grant.success', (ctx) => note(ctx, 'grant.success'));

@@ -12,6 +12,7 @@ import { ClientDirectory } from './clients.js';
 import { providerConfiguration } from './configuration.js';
 import { logProviderEvents } from './events.js';
 import { noteProviderEvents } from '../../audit/provider_events.js';
+import { countGrants } from '../../metrics/grant_metrics.js';
 import { PublishedKey, clientKeySigners } from './signing.js';
 import type { ProviderSnapshot, PublishedKeys } from './snapshot.js';
 
@@ -43,6 +44,6 @@ export function createProviderInstance(deps: InstanceDependencies, name: string,
   // X-Forwarded-* reach the provider only from configured proxies (the mount strips them otherwise).
   provider.proxy = deps.services.config.trustedProxies.length > 0;
   logProviderEvents(provider, name, log);
-  noteProviderEvents(provider, name);
+  noteProviderEvents(provider, name, deps.services.metrics ? countGrants(deps.services.metrics) : undefined);
   return { name, snapshot, published, provider, clients, handle: provider.callback() };
 }
