@@ -15,6 +15,7 @@ import { auditPaths } from './audit/routes.js';
 import { httpAudit } from './audit/http_audit.js';
 import { vaultPathAudit } from './audit/vault_hook.js';
 import { httpMetrics } from './metrics/http_metrics.js';
+import { snapshotPaths } from './snapshot/routes.js';
 import type { Services } from './services.js';
 import { healthHandler } from './sys/health.js';
 import { initHandler, initStatusHandler } from './sys/init.js';
@@ -57,6 +58,7 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
   const v1 = express.Router({ caseSensitive: true });
   const paths = [policyPaths, tokenPaths, metricsPaths, ...(features.vaultPaths ?? [])].flatMap((build) => build(services));
   if (services.audit) paths.push(...auditPaths(services.audit));
+  paths.push(...snapshotPaths(services));
   mountVaultPaths(v1, paths, {
     authenticate: (req, ctx) => services.authenticator.authenticate(tokenFromHeaders(req.headers), ctx.clientIp),
     consumeUse: (auth) => services.authenticator.consumeUse(auth),

@@ -25,6 +25,7 @@ import { features } from './features.js';
 import { AuditBroker } from './audit/broker.js';
 import { InstrumentedStorage } from './metrics/instrumented_storage.js';
 import { Metrics } from './metrics/metrics.js';
+import { GatedStorage } from './snapshot/gated_storage.js';
 import { countTokens } from './metrics/token_metrics.js';
 import { ensureOidcBuiltins } from './oidc/builtins.js';
 import { startKeyRotation } from './oidc/key_rotation.js';
@@ -63,7 +64,7 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   const seal = await loadSealKey(config.sealKeyFile ?? join(dataDir, 'seal.key'), { create: config.sealKeyFile === undefined });
   const now = options.now ?? Date.now;
   const metrics = new Metrics();
-  const storage = new InstrumentedStorage(await openStorage(dataDir, config, now), metrics);
+  const storage = new GatedStorage(new InstrumentedStorage(await openStorage(dataDir, config, now), metrics));
 
   const tokens = new TokenService(storage, { defaultTtl: config.defaultTokenTtl, maxTtl: config.maxTokenTtl }, now);
   countTokens(tokens, metrics);

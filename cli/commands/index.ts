@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../run.js';
 import { registerAuditCommands } from './audit.js';
+import { registerSnapshotCommands } from './snapshot.js';
 import { registerDeleteCommand } from './delete.js';
 import { registerListCommand } from './list.js';
 import { registerLoginCommand } from './login.js';
@@ -25,4 +26,5 @@ export function registerClientCommands(program: Command, io: CliIo): void {
   registerPolicyCommands(program, io);
   registerOidcAuthCommands(program, io);
   registerAuditCommands(program, io);
+  registerSnapshotCommands(program, io);
 }

@@ -106,6 +106,14 @@ export class AuditBroker {
     if (written === 0) throw auditUnavailable(`no audit device recorded the ${event.type} (${devices.length} enabled)`);
   }
 
+  /** Replace the devices with those the store now holds (after a snapshot restore). */
+  async reload(): Promise<void> {
+    const fresh = await AuditBroker.open(this.#store.storage, this.#store.seal, this.#log);
+    await this.close();
+    this.#devices.clear();
+    for (const [path, device] of fresh.#devices) this.#devices.set(path, device);
+  }
+
   /** SIGHUP: reopen every file (after logrotate) and reconnect sockets on their next write. */
   reopen(): void {
     for (const device of this.#devices.values()) device.sink.reopen();

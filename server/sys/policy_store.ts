@@ -93,6 +93,11 @@ export class PolicyStore {
     return parsed;
   }
 
+  /** Drop every cached policy and ACL (after a snapshot restore replaced the stored ones). */
+  forgetCached(): void {
+    this.#invalidate();
+  }
+
   #invalidate(): void {
     this.#generation += 1;
     this.#parsed.clear();
