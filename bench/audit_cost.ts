@@ -110,6 +110,7 @@ async function configureIdentity(server: ServerProcess, issuerUrl: string): Prom
     boundIssuer: issuerUrl,
     boundAudiences: AUDIENCE,
     boundSubject: SUBJECT,
+    boundClaims: {},
     accessTokenTTL: 3600,
     accessTokenMaxTTL: 7200,
   });

@@ -18,6 +18,8 @@ interface ActiveDevice {
   readonly record: AuditDeviceRecord;
   readonly salt: AuditSalt;
   readonly sink: AuditSink;
+  /** Rendered sections by object (entry.ts): a request's response entry reuses its request entry's. */
+  readonly memo: WeakMap<object, string>;
 }
 
 export type DeviceSpec = Omit<AuditDeviceRecord, 'salt' | 'created_at'>;
@@ -48,7 +50,7 @@ export class AuditBroker {
           log.error('audit device cannot open its file', { device: record.path, error: (error as Error).message });
         }
       }
-      broker.#devices.set(record.path, { record, salt: new AuditSalt(broker.#store.openSalt(record)), sink });
+      broker.#devices.set(record.path, { record, salt: new AuditSalt(broker.#store.openSalt(record)), sink, memo: new WeakMap() });
     }
     return broker;
   }
@@ -73,7 +75,7 @@ export class AuditBroker {
     const salt = AuditSalt.generate();
     try {
       const record = await this.#store.create({ ...spec, created_at: new Date().toISOString() }, salt);
-      this.#devices.set(spec.path, { record, salt: new AuditSalt(salt), sink });
+      this.#devices.set(spec.path, { record, salt: new AuditSalt(salt), sink, memo: new WeakMap() });
     } catch (error) {
       await sink.close();
       throw error;
@@ -97,7 +99,7 @@ export class AuditBroker {
   async log(event: AuditEvent): Promise<void> {
     if (this.#devices.size === 0) return;
     const devices = [...this.#devices.values()];
-    const results = await Promise.allSettled(devices.map((device) => device.sink.write(renderEvent(event, (text) => device.salt.hash(text)))));
+    const results = await Promise.allSettled(devices.map((device) => device.sink.write(renderEvent(event, (text) => device.salt.hash(text), device.memo))));
     let written = 0;
     results.forEach((result, i) => {
       if (result.status === 'fulfilled') written++;
