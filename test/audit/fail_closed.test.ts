@@ -111,4 +111,23 @@ describe('socket device', () => {
     // No device left: requests are served without one.
     expect((await readPolicies()).status).toBe(200);
   });
+
+  it('writes to a unix socket', async () => {
+    const path = join(server.dataDir, 'audit.sock');
+    const received: string[] = [];
+    const sockets = new Set<Socket>();
+    const listener = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', (chunk) => received.push(chunk.toString('utf8')));
+    });
+    await new Promise<void>((resolve) => listener.listen(path, () => resolve()));
+    expect((await api(server, 'PUT', '/v1/sys/audit/unix', { type: 'socket', options: { address: path, socket_type: 'unix' } })).status).toBe(204);
+    const served = await readPolicies();
+    await eventually(async () => received.join('').includes(`"id":"${served.headers.get('x-request-id') as string}"`));
+    expect((await api(server, 'DELETE', '/v1/sys/audit/unix')).status).toBe(204);
+    await new Promise<void>((resolve) => {
+      listener.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+  });
 });
