@@ -97,6 +97,13 @@ export function deviceSpec(path: string, data: EnableData): DeviceSpec {
     options[key] = String(value);
   }
   const base = { path, description: data.description ?? '', local: data.local ?? false };
+  // Vault's other options (log_raw, hmac_accessor=false, format=jsonx, prefix…) are refused rather
+  // than ignored: an operator who asks for them must not believe they apply.
+  const supported = data.type === 'socket' ? ['address', 'socket_type'] : ['file_path', 'path', 'mode'];
+  const unsupported = Object.keys(options).filter((key) => !supported.includes(key));
+  if (data.type !== undefined && unsupported.length > 0) {
+    throw invalidRequest(`unsupported option ${unsupported.join(', ')} (supported: ${supported.join(', ')})`);
+  }
   if (data.type === 'file') {
     const filePath = options.file_path ?? options.path;
     if (filePath === undefined || filePath === '') throw invalidRequest('file_path is required');

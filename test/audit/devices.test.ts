@@ -74,6 +74,8 @@ describe('the audit API', () => {
       { type: 'socket', options: { address: 'nowhere' } },
       { type: 'socket', options: { address: '127.0.0.1:1', socket_type: 'udp' } },
       { type: 'socket', options: { address: '127.0.0.1:1' } },
+      { type: 'file', options: { file_path: join(server.dataDir, 'raw.log'), log_raw: 'true' } },
+      { type: 'file', options: { file_path: join(server.dataDir, 'raw.log'), hmac_accessor: 'false' } },
     ];
     for (const body of bad) {
       const res = await api(server, 'PUT', '/v1/sys/audit/bad', body);
