@@ -2,6 +2,7 @@
  * `npm run bench [-- NAME ...]`: builds, then runs the benchmarks (all by default) and prints their
  * tables. Figures are only comparable within one run: every table carries its own baseline.
  */
+import { runAuditCostBench } from './audit_cost.js';
 import { runFoundationBench } from './foundation.js';
 import { runIdentityTokenBench } from './identity_tokens.js';
 import { runMachineLoginBench } from './machine_login.js';
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'machine-login': runMachineLoginBench,
   'oidc-flows': () => runOidcFlowsBench(),
   replicas: runReplicasBench,
+  'audit-cost': runAuditCostBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -14,6 +14,8 @@ import { sendInfisicalError } from './http/infisical_errors.js';
 import { auditPaths } from './audit/routes.js';
 import { httpAudit } from './audit/http_audit.js';
 import { vaultPathAudit } from './audit/vault_hook.js';
+import { httpMetrics } from './metrics/http_metrics.js';
+import { snapshotPaths } from './snapshot/routes.js';
 import type { Services } from './services.js';
 import { healthHandler } from './sys/health.js';
 import { initHandler, initStatusHandler } from './sys/init.js';
@@ -38,6 +40,7 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
   app.set('case sensitive routing', true);
   const trusted = services.config.trustedProxies.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
   app.use(requestContextMiddleware(services.log, trusted));
+  if (services.metrics) app.use(httpMetrics(services.metrics));
   app.use(canonicalPathGate());
   if (services.audit) app.use(httpAudit(services.audit));
 
@@ -55,6 +58,7 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
   const v1 = express.Router({ caseSensitive: true });
   const paths = [policyPaths, tokenPaths, metricsPaths, ...(features.vaultPaths ?? [])].flatMap((build) => build(services));
   if (services.audit) paths.push(...auditPaths(services.audit));
+  paths.push(...snapshotPaths(services));
   mountVaultPaths(v1, paths, {
     authenticate: (req, ctx) => services.authenticator.authenticate(tokenFromHeaders(req.headers), ctx.clientIp),
     consumeUse: (auth) => services.authenticator.consumeUse(auth),

@@ -38,6 +38,8 @@ export interface ServerConfig {
   readonly storage: ClusterSettings['storage'];
   readonly database: ClusterSettings['database'];
   readonly sealKey: ClusterSettings['sealKey'];
+  /** `GET /v1/sys/metrics` without a token (Vault's unauthenticated_metrics_access), for scrapers. */
+  readonly metricsUnauthenticated: boolean;
 }
 
 /** Raw settings as strings or JSON values, keyed by the flag name (kebab-case). */
@@ -61,6 +63,7 @@ export const SETTINGS = {
   'max-token-ttl': 'maximum Lanyard token TTL (default 768h)',
   'sqlite-synchronous': 'NORMAL | FULL (default NORMAL)',
   ...DATABASE_SETTINGS,
+  'metrics-unauthenticated': 'serve GET /v1/sys/metrics without a token, for Prometheus scrapers (default false)',
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -189,6 +192,7 @@ function validate(raw: RawSettings, problems: string[]): ServerConfig {
     maxTokenTtl,
     sqliteSynchronous: oneOf('sqlite-synchronous', ['NORMAL', 'FULL'] as const, 'NORMAL'),
     ...cluster,
+    metricsUnauthenticated: bool('metrics-unauthenticated', false),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -23,12 +23,16 @@ import { PolicyStore } from './sys/policy_store.js';
 import { TokenService } from './tokens/token_service.js';
 import { features } from './features.js';
 import { AuditBroker } from './audit/broker.js';
+import { InstrumentedStorage } from './metrics/instrumented_storage.js';
+import { Metrics } from './metrics/metrics.js';
+import { GatedStorage } from './snapshot/gated_storage.js';
+import { countTokens } from './metrics/token_metrics.js';
 import { ensureOidcBuiltins } from './oidc/builtins.js';
 import { startKeyRotation } from './oidc/key_rotation.js';
 import { openPostgresStorage } from './cluster/open_storage.js';
 import { sealFromBase64 } from './cluster/seal_check.js';
 import { resealLegacySsoSecrets } from './sso/config_store.js';
-import { withClusterLock, watchChanges } from '../storage/cluster.js';
+import { keepClusterMethods, withClusterLock, watchChanges } from '../storage/cluster.js';
 import { makePrivateDir } from './data_dir.js';
 
 export interface Runtime {
@@ -45,6 +49,8 @@ export interface RuntimeOptions {
   /** Replace the feature set (tests mount subsets). */
   readonly features?: AppFeatures;
   readonly gcIntervalMs?: number;
+  /** Where SIGHUP arrives (audit files reopen on it); the process unless a test stands in for it. */
+  readonly signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
 }
 
 export async function openStorage(dataDir: string, config: Pick<ServerConfig, 'sqliteSynchronous'>, now: () => number = Date.now): Promise<Storage> {
@@ -65,9 +71,13 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
     ? sealFromBase64(config.sealKey)
     : await loadSealKey(config.sealKeyFile ?? join(dataDir, 'seal.key'), { create: config.sealKeyFile === undefined });
   const now = options.now ?? Date.now;
-  const storage = config.storage === 'postgres' ? await openPostgresStorage(config, seal, log, now) : await openStorage(dataDir, config, now);
+  const metrics = new Metrics();
+  const backend = config.storage === 'postgres' ? await openPostgresStorage(config, seal, log, now) : await openStorage(dataDir, config, now);
+  // The wrappers keep the backend's cluster lock and change feed (storage/cluster.ts).
+  const storage = keepClusterMethods(new GatedStorage(keepClusterMethods(new InstrumentedStorage(backend, metrics), backend)), backend);
 
   const tokens = new TokenService(storage, { defaultTtl: config.defaultTokenTtl, maxTtl: config.maxTokenTtl }, now);
+  countTokens(tokens, metrics);
   const policies = new PolicyStore(storage);
   // Another replica's policy change drops this one's parsed policies and compiled ACLs.
   watchChanges(storage, (change) => (change === 'all' || change.kind === 'policy') && policies.invalidate());
@@ -83,6 +93,7 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
     authenticator: new Authenticator(storage, tokens, policies),
     now,
     audit: await AuditBroker.open(storage, seal, log),
+    metrics,
   };
 
   let devRootToken: string | undefined;
@@ -104,7 +115,8 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   const stopKeyRotation = startKeyRotation(services);
   // logrotate: SIGHUP reopens audit files.
   const reopenAudit = (): void => services.audit?.reopen();
-  process.on('SIGHUP', reopenAudit);
+  const signals = options.signals ?? process;
+  signals.on('SIGHUP', reopenAudit);
 
   return {
     services,
@@ -114,7 +126,7 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
     async close() {
       clearInterval(gc);
       stopKeyRotation();
-      process.off('SIGHUP', reopenAudit);
+      signals.off('SIGHUP', reopenAudit);
       await services.audit?.close();
       await storage.close().catch((err: unknown) => log.debug('storage was already closed', { error: err }));
       if (temporary) await rm(dataDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 import type { Seal } from '../keys/seal.js';
 import type { Storage } from '../storage/types.js';
 import type { AuditBroker } from './audit/broker.js';
+import type { Metrics } from './metrics/metrics.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
@@ -22,4 +23,6 @@ export interface Services {
   readonly now: () => number;
   /** Audit devices (server/audit); absent only where a test builds services by hand. */
   readonly audit?: AuditBroker;
+  /** Prometheus metrics (server/metrics); absent only where a test builds services by hand. */
+  readonly metrics?: Metrics;
 }

@@ -31,3 +31,16 @@ export function withClusterLock<R>(storage: Storage, name: string, work: () => P
 export function watchChanges(storage: Storage, listener: ChangeListener): () => void {
   return isClusterStorage(storage) ? storage.watch(listener) : () => undefined;
 }
+
+/**
+ * A wrapper around `inner` (metrics timing, the snapshot write gate) that keeps what `inner`
+ * offers a cluster: without this, wrapping a shared backend would silently turn its locks into
+ * no-ops and stop cross-replica cache invalidation.
+ */
+export function keepClusterMethods<T extends Storage>(wrapper: T, inner: Storage): T {
+  if (!isClusterStorage(inner)) return wrapper;
+  return Object.assign(wrapper, {
+    withLock: <R>(name: string, work: () => Promise<R>): Promise<R> => inner.withLock(name, work),
+    watch: (listener: ChangeListener): (() => void) => inner.watch(listener),
+  });
+}

@@ -34,3 +34,4 @@ export { isInternalAddress } from './internal_address.js';
 export { policyProblems, policyWarnings, type BoundPolicy } from './policy.js';
 export type { VerifiedJwt } from './verify.js';
 export { WorkloadJwtVerifier, type VerifierOptions, type VerifierStats } from './workload_jwt_verifier.js';
+export type { CacheEvent, CacheObserver } from './jwks_cache.js';

@@ -30,7 +30,17 @@ export interface ProviderKeyCacheOptions {
   readonly maxProviders: number;
   readonly now: () => number;
   readonly fetch: Omit<FetchJsonOptions, 'secureContext'>;
+  /** Told of every cache hit, miss and failed fetch (metrics); must not throw. */
+  readonly observe?: CacheObserver;
 }
+
+export interface CacheEvent {
+  /** The provider's discovery URL: what an operator configured, so a bounded set. */
+  readonly provider: string;
+  readonly cache: 'discovery' | 'jwks';
+  readonly result: 'hit' | 'miss' | 'fetch_error';
+}
+export type CacheObserver = (event: CacheEvent) => void;
 
 /** Counters for benchmarks and operators: each fetch attempt counts, failed ones included. */
 export interface KeyCacheStats {
@@ -82,7 +92,9 @@ export class ProviderKeyCache {
   /** The provider's keys, fetched when missing or older than the TTL. */
   keys(source: KeySource): Promise<ProviderKeys> {
     const entry = this.#entry(source);
-    if (entry.keys !== undefined && this.#isFresh(entry.keys.fetchedAt)) return Promise.resolve(entry.keys);
+    const fresh = entry.keys !== undefined && this.#isFresh(entry.keys.fetchedAt);
+    this.#options.observe?.({ provider: source.discoveryUrl.href, cache: 'jwks', result: fresh ? 'hit' : 'miss' });
+    if (fresh) return Promise.resolve(entry.keys as ProviderKeys);
     return this.#load(entry);
   }
 
@@ -153,7 +165,9 @@ export class ProviderKeyCache {
 
   async #fetchProvider(entry: Entry): Promise<ProviderKeys> {
     let discovery = entry.discovery;
-    if (discovery === undefined || !this.#isFresh(discovery.fetchedAt)) {
+    const discoveryFresh = discovery !== undefined && this.#isFresh(discovery.fetchedAt);
+    this.#options.observe?.({ provider: entry.source.discoveryUrl.href, cache: 'discovery', result: discoveryFresh ? 'hit' : 'miss' });
+    if (discovery === undefined || !discoveryFresh) {
       discovery = await this.#fetchDiscovery(entry);
       entry.discovery = discovery;
     }
@@ -201,6 +215,8 @@ export class ProviderKeyCache {
         ...(entry.secureContext === undefined ? {} : { secureContext: entry.secureContext }),
       });
     } catch (error) {
+      const cache = failure === 'discovery_document_fetch_failed' ? 'discovery' : 'jwks';
+      this.#options.observe?.({ provider: entry.source.discoveryUrl.href, cache, result: 'fetch_error' });
       const detail = error instanceof Error ? error.message : String(error);
       const refused = error instanceof FetchError && (error.kind === 'url_not_allowed' || error.kind === 'address_not_allowed');
       throw new VerificationError(refused ? 'url_not_allowed' : failure, detail, { cause: error });

@@ -1,6 +1,6 @@
 import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
 import { explainToken, type Explanation } from './explain.js';
-import { ProviderKeyCache, type KeyCacheStats } from './jwks_cache.js';
+import { ProviderKeyCache, type CacheObserver, type KeyCacheStats } from './jwks_cache.js';
 import type { BoundPolicy } from './policy.js';
 import { verifyToken, type VerificationContext, type VerifiedJwt } from './verify.js';
 
@@ -31,6 +31,8 @@ export interface VerifierOptions {
   readonly maxCachedProviders?: number;
   /** The clock, in milliseconds since the epoch; injectable so tests can move time. Default Date.now. */
   readonly now?: () => number;
+  /** Told of discovery/JWKS cache hits, misses and failed fetches (for metrics). */
+  readonly observeCache?: CacheObserver;
 }
 
 export type VerifierStats = KeyCacheStats;
@@ -52,6 +54,7 @@ export class WorkloadJwtVerifier {
       cooldownMs: nonNegative('cooldownMs', options.cooldownMs, 30_000),
       maxProviders: positive('maxCachedProviders', options.maxCachedProviders, 1000),
       now,
+      ...(options.observeCache ? { observe: options.observeCache } : {}),
       fetch: {
         timeoutMs: positive('timeoutMs', options.timeoutMs, 5000),
         maxBytes: positive('maxResponseBytes', options.maxResponseBytes, 1024 * 1024),

@@ -1,6 +1,8 @@
 /** The admin-client commands (everything but `server`), shaped like Vault's CLI. */
 import type { Command } from 'commander';
 import type { CliIo } from '../run.js';
+import { registerAuditCommands } from './audit.js';
+import { registerSnapshotCommands } from './snapshot.js';
 import { registerDeleteCommand } from './delete.js';
 import { registerListCommand } from './list.js';
 import { registerLoginCommand } from './login.js';
@@ -23,4 +25,6 @@ export function registerClientCommands(program: Command, io: CliIo): void {
   registerTokenCommands(program, io);
   registerPolicyCommands(program, io);
   registerOidcAuthCommands(program, io);
+  registerAuditCommands(program, io);
+  registerSnapshotCommands(program, io);
 }

@@ -10,7 +10,7 @@ import { connect, outputFor, withConnectionOptions, withOutputOptions, type Conn
 export function registerOperatorCommands(program: Command, io: CliIo): void {
   const operator = program
     .command('operator')
-    .summary('operator tasks (init)')
+    .summary('operator tasks (init, snapshot)')
     .description('Tasks for whoever runs the server.')
     .addHelpText('after', '\nExamples:\n  lanyard operator init');
 

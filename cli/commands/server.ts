@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ConfigError, SETTINGS, envName, loadConfig, type RawSettings, type SettingName } from '../../server/config.js';
 
-const BOOLEAN_SETTINGS = new Set<SettingName>(['dev', 'allow-private-network', 'allow-http-outbound']);
+const BOOLEAN_SETTINGS = new Set<SettingName>(['dev', 'allow-private-network', 'allow-http-outbound', 'metrics-unauthenticated']);
 
 export function registerServerCommand(program: Command): void {
   const command = program

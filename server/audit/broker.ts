@@ -18,6 +18,8 @@ interface ActiveDevice {
   readonly record: AuditDeviceRecord;
   readonly salt: AuditSalt;
   readonly sink: AuditSink;
+  /** Rendered sections by object (entry.ts): a request's response entry reuses its request entry's. */
+  readonly memo: WeakMap<object, string>;
 }
 
 export type DeviceSpec = Omit<AuditDeviceRecord, 'salt' | 'created_at'>;
@@ -48,7 +50,7 @@ export class AuditBroker {
           log.error('audit device cannot open its file', { device: record.path, error: (error as Error).message });
         }
       }
-      broker.#devices.set(record.path, { record, salt: new AuditSalt(broker.#store.openSalt(record)), sink });
+      broker.#devices.set(record.path, { record, salt: new AuditSalt(broker.#store.openSalt(record)), sink, memo: new WeakMap() });
     }
     return broker;
   }
@@ -73,7 +75,7 @@ export class AuditBroker {
     const salt = AuditSalt.generate();
     try {
       const record = await this.#store.create({ ...spec, created_at: new Date().toISOString() }, salt);
-      this.#devices.set(spec.path, { record, salt: new AuditSalt(salt), sink });
+      this.#devices.set(spec.path, { record, salt: new AuditSalt(salt), sink, memo: new WeakMap() });
     } catch (error) {
       await sink.close();
       throw error;
@@ -97,13 +99,21 @@ export class AuditBroker {
   async log(event: AuditEvent): Promise<void> {
     if (this.#devices.size === 0) return;
     const devices = [...this.#devices.values()];
-    const results = await Promise.allSettled(devices.map((device) => device.sink.write(renderEvent(event, (text) => device.salt.hash(text)))));
+    const results = await Promise.allSettled(devices.map((device) => device.sink.write(renderEvent(event, (text) => device.salt.hash(text), device.memo))));
     let written = 0;
     results.forEach((result, i) => {
       if (result.status === 'fulfilled') written++;
       else this.#log.error('audit device failed to write', { device: devices[i]?.record.path, error: (result.reason as Error).message });
     });
     if (written === 0) throw auditUnavailable(`no audit device recorded the ${event.type} (${devices.length} enabled)`);
+  }
+
+  /** Replace the devices with those the store now holds (after a snapshot restore). */
+  async reload(): Promise<void> {
+    const fresh = await AuditBroker.open(this.#store.storage, this.#store.seal, this.#log);
+    await this.close();
+    this.#devices.clear();
+    for (const [path, device] of fresh.#devices) this.#devices.set(path, device);
   }
 
   /** SIGHUP: reopen every file (after logrotate) and reconnect sockets on their next write. */

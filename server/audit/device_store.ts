@@ -24,8 +24,8 @@ export const saltContext = (path: string): string => `audit-device:${path}:salt`
 
 export class AuditDeviceStore {
   constructor(
-    private readonly storage: Storage,
-    private readonly seal: Seal,
+    readonly storage: Storage,
+    readonly seal: Seal,
   ) {}
 
   async list(): Promise<AuditDeviceRecord[]> {

@@ -69,10 +69,46 @@ export interface AuditEvent {
   readonly oidc?: ProviderNote;
 }
 
-/** The event as one JSON line, its secrets HMAC'd with `hash`. */
-export function renderEvent(event: AuditEvent, hash: (text: string) => string): string {
-  const line = JSON.stringify({ ...event, time: event.time.toISOString() }, (_key, value: unknown) =>
-    value instanceof Secret ? hashStrings(value.value, hash) : value,
-  );
-  return `${line}\n`;
+/**
+ * The event as one JSON line, its secrets HMAC'd with `hash`. `memo` (one per device) keeps the
+ * rendered text of `auth` and `request` sections by object, so a response entry that reuses its
+ * request entry's sections costs no second round of HMACs; within one line, a secret that appears
+ * twice (a token's accessor) is hashed once.
+ */
+export function renderEvent(event: AuditEvent, hash: (text: string) => string, memo?: WeakMap<object, string>): string {
+  const seen = new Map<string, string>();
+  const once = (text: string): string => {
+    let hashed = seen.get(text);
+    if (hashed === undefined) {
+      hashed = hash(text);
+      seen.set(text, hashed);
+    }
+    return hashed;
+  };
+  const section = (value: object): string => {
+    const kept = memo?.get(value);
+    if (kept !== undefined) return kept;
+    const text = JSON.stringify(resolveSecrets(value, once));
+    memo?.set(value, text);
+    return text;
+  };
+  let line = `{"time":${JSON.stringify(event.time.toISOString())},"type":${JSON.stringify(event.type)}`;
+  if (event.auth !== undefined) line += `,"auth":${section(event.auth)}`;
+  line += `,"request":${section(event.request)}`;
+  if (event.response !== undefined) line += `,"response":${JSON.stringify(resolveSecrets(event.response, once))}`;
+  if (event.error !== undefined) line += `,"error":${JSON.stringify(event.error)}`;
+  if (event.reason !== undefined) line += `,"reason":${JSON.stringify(event.reason)}`;
+  if (event.oidc !== undefined) line += `,"oidc":${JSON.stringify(event.oidc)}`;
+  return `${line}}\n`;
+}
+
+/** A copy with every Secret replaced by its HMAC'd form, through nested plain objects. */
+function resolveSecrets(value: object, hash: (text: string) => string): unknown {
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item instanceof Secret) out[key] = hashStrings(item.value, hash);
+    else if (item !== null && typeof item === 'object' && !Array.isArray(item)) out[key] = resolveSecrets(item, hash);
+    else out[key] = item;
+  }
+  return out;
 }

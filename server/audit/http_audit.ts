@@ -19,7 +19,7 @@ import { requestContext } from '../http/request_context.js';
 import type { AuditBroker } from './broker.js';
 import { secret, type AuditRequest } from './entry.js';
 import { outcomeOf } from './outcome.js';
-import { providerNoteOf } from './provider_events.js';
+import { providerNoteOf, providerParamsOf } from './provider_events.js';
 import { vaultAudited } from './vault_hook.js';
 
 const PROVIDER_PREFIX = '/v1/identity/oidc/provider/';
@@ -39,7 +39,7 @@ export function httpAudit(broker: AuditBroker): RequestHandler {
         interceptEnd(req, res, broker, request);
         next();
       },
-      () => refuse(req, res),
+      () => refuse(req, res, req.path.startsWith('/api/')),
     );
   };
 }
@@ -74,7 +74,7 @@ function interceptEnd(req: Request, res: Response, broker: AuditBroker, request:
             return;
           }
           for (const name of res.getHeaderNames()) res.removeHeader(name);
-          refuse(req, res, end);
+          refuse(req, res, request.path.startsWith('api/'), end);
         },
       );
     return res;
@@ -112,6 +112,7 @@ function requestData(req: Request): Record<string, unknown> | undefined {
       data.body = raw.toString('utf8');
     }
   } else if (req.body !== null && typeof req.body === 'object') Object.assign(data, req.body as object);
+  else Object.assign(data, providerParamsOf(req));
   return Object.keys(data).length > 0 ? data : undefined;
 }
 
@@ -126,10 +127,10 @@ function jsonBody(res: Response, chunk: unknown): unknown {
 }
 
 /** 503 in the shape the path's clients read: Infisical's, OAuth's, or Vault's. */
-function refuse(req: Request, res: Response, end?: End): void {
+function refuse(req: Request, res: Response, infisical: boolean, end?: End): void {
   const ctx = requestContext(req);
   ctx.log.error('request refused: no audit device could record it');
-  const body = req.path.startsWith('/api/')
+  const body = infisical
     ? { reqId: ctx.requestId, statusCode: 503, message: 'audit logging failed', error: 'ServiceUnavailable' }
     : { error: 'temporarily_unavailable', error_description: 'audit logging failed' };
   const text = JSON.stringify(body);

@@ -8,12 +8,19 @@ import { Provider, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ProviderNote } from './entry.js';
 
 const notes = new WeakMap<IncomingMessage, ProviderNote>();
+/** The parameters the library parsed (its own body parser), for the audit entry's `request.data`. */
+const params = new WeakMap<IncomingMessage, Record<string, unknown>>();
+
+export function providerParamsOf(req: IncomingMessage): Record<string, unknown> | undefined {
+  return params.get(req);
+}
 
 export function providerNoteOf(req: IncomingMessage): ProviderNote | undefined {
   return notes.get(req);
 }
 
-export type GrantListener = (note: ProviderNote) => void;
+/** `clientKnown`: the client id is a registered client's, not whatever the caller sent. */
+export type GrantListener = (note: ProviderNote, clientKnown: boolean) => void;
 
 type ProviderError = { error?: string; message?: string; error_description?: string };
 
@@ -21,21 +28,24 @@ export function noteProviderEvents(provider: Provider, providerName: string, onN
   const note = (ctx: KoaContextWithOIDC | undefined, event: string, error?: ProviderError): void => {
     if (!ctx?.req) return;
     const oidc = ctx.oidc;
+    if (oidc?.params) params.set(ctx.req, { ...(oidc.params as Record<string, unknown>) });
     const entities = oidc?.entities as Record<string, { scope?: string; accountId?: string } | undefined> | undefined;
-    const params = oidc?.params as Record<string, unknown> | undefined;
-    const clientId = oidc?.client?.clientId ?? (typeof params?.client_id === 'string' ? params.client_id : undefined);
-    const scope = typeof params?.scope === 'string' ? params.scope : (entities?.AuthorizationCode?.scope ?? entities?.RefreshToken?.scope);
+    const given = oidc?.params as Record<string, unknown> | undefined;
+    const clientId = oidc?.client?.clientId ?? (typeof given?.client_id === 'string' ? given.client_id : undefined);
+    const scope = typeof given?.scope === 'string' ? given.scope : (entities?.AuthorizationCode?.scope ?? entities?.RefreshToken?.scope);
     const entry: ProviderNote = {
       provider: providerName,
       event,
       ...(clientId ? { client_id: clientId } : {}),
-      ...(typeof params?.grant_type === 'string' ? { grant_type: params.grant_type } : {}),
+      ...(typeof given?.grant_type === 'string' ? { grant_type: given.grant_type } : {}),
       ...(scope ? { scope } : {}),
       ...(oidc?.account?.accountId ? { entity_id: oidc.account.accountId } : entities?.Account?.accountId ? { entity_id: entities.Account.accountId } : {}),
       ...(error ? { error: [error.error ?? error.message, error.error_description].filter(Boolean).join(': ') } : {}),
     };
+    // A failure stays the request's story even when the library then revokes the grant.
+    if (notes.get(ctx.req)?.error !== undefined && entry.error === undefined) return;
     notes.set(ctx.req, entry);
-    onNote?.(entry);
+    onNote?.(entry, oidc?.client !== undefined);
   };
 
   provider.on('grant.success', (ctx) => note(ctx, 'grant.success'));
@@ -46,7 +56,7 @@ export function noteProviderEvents(provider: Provider, providerName: string, onN
   provider.on('introspection.error', (ctx, err) => note(ctx, 'introspection.error', err as ProviderError));
   provider.on('revocation.error', (ctx, err) => note(ctx, 'revocation.error', err as ProviderError));
   provider.on('end_session.error', (ctx, err) => note(ctx, 'end_session.error', err as ProviderError));
-  provider.on('grant.revoked', (ctx) => note(ctx, 'grant.revoked'));
+  provider.on('grant.revoked', (ctx) => note(ctx, ctx?.oidc?.route === 'revocation' ? 'revocation.success' : 'grant.revoked'));
   // A token destroyed at the revocation endpoint: the model event has no context, the library's
   // request-scoped storage does.
   const revoked = (): void => {

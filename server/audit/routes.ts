@@ -7,7 +7,7 @@
  *   PUT    /v1/sys/audit-hash/:path   {input} → data.hash, the value as that device writes it
  */
 import { isAbsolute } from 'node:path';
-import { invalidRequest, permissionDenied } from '../errors.js';
+import { invalidRequest, LanyardError, permissionDenied } from '../errors.js';
 import { definePath, type VaultPath, type VaultRequest } from '../http/vault_path.js';
 import type { FieldSchema } from '../http/fields.js';
 import type { AuditBroker, DeviceSpec } from './broker.js';
@@ -52,8 +52,10 @@ export function auditPaths(broker: AuditBroker): VaultPath[] {
           try {
             await broker.enable(spec);
           } catch (error) {
-            if (error instanceof Error && 'code' in error && typeof error.code === 'string' && !('status' in error)) {
-              throw invalidRequest(`audit device cannot write: ${error.code}`);
+            // A system error (ENOENT, EACCES, ECONNREFUSED…): the target is unusable, the request is at fault.
+            const code = (error as { code?: unknown } | null)?.code;
+            if (!(error instanceof LanyardError) && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+              throw invalidRequest(`audit device cannot write: ${code}`);
             }
             throw error;
           }
@@ -95,6 +97,13 @@ export function deviceSpec(path: string, data: EnableData): DeviceSpec {
     options[key] = String(value);
   }
   const base = { path, description: data.description ?? '', local: data.local ?? false };
+  // Vault's other options (log_raw, hmac_accessor=false, format=jsonx, prefix…) are refused rather
+  // than ignored: an operator who asks for them must not believe they apply.
+  const supported = data.type === 'socket' ? ['address', 'socket_type'] : ['file_path', 'path', 'mode'];
+  const unsupported = Object.keys(options).filter((key) => !supported.includes(key));
+  if (data.type !== undefined && unsupported.length > 0) {
+    throw invalidRequest(`unsupported option ${unsupported.join(', ')} (supported: ${supported.join(', ')})`);
+  }
   if (data.type === 'file') {
     const filePath = options.file_path ?? options.path;
     if (filePath === undefined || filePath === '') throw invalidRequest('file_path is required');

@@ -20,6 +20,8 @@ interface Progress {
   mountType: string;
   requestLogged: boolean;
   responseLogged: boolean;
+  /** The sections of the request entry, reused by the response entry (rendered once per device). */
+  sections?: { readonly request: AuditRequest; readonly auth: AuditAuth | undefined };
 }
 
 /** Requests the framework handles; the generic HTTP audit (http_audit.ts) leaves these alone. */
@@ -37,19 +39,16 @@ export function vaultPathAudit(broker: AuditBroker): VaultPathAudit {
       const state = progress.get(request.http);
       if (state) state.requestLogged = true;
       if (!broker.enabled) return;
-      await broker.log({ type: 'request', time: new Date(), auth: authOf(request.auth), request: requestOf(request, state?.mountType) });
+      const sections = { request: requestOf(request, state?.mountType), auth: authOf(request.auth) };
+      if (state) state.sections = sections;
+      await broker.log({ type: 'request', time: new Date(), ...sections });
     },
     async response(request, result) {
       const state = progress.get(request.http);
       if (state) state.responseLogged = true;
       if (!broker.enabled) return;
-      await broker.log({
-        type: 'response',
-        time: new Date(),
-        auth: authOf(request.auth),
-        request: requestOf(request, state?.mountType),
-        response: responseOf(result, state?.mountType),
-      });
+      const sections = state?.sections ?? { request: requestOf(request, state?.mountType), auth: authOf(request.auth) };
+      await broker.log({ type: 'response', time: new Date(), ...sections, response: responseOf(result, state?.mountType) });
     },
     async failure(http, err) {
       const error = toLanyardError(err);

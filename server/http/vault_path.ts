@@ -48,6 +48,8 @@ export interface RawResult {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as is instead of `body` as JSON (with the content type in `headers`), e.g. Prometheus text. */
+  readonly text?: string;
 }
 
 export interface VaultRequest<S extends FieldSchema> extends RequestContext {
@@ -200,7 +202,8 @@ function sendResult(
     res.status(result.status);
     for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
     if (!res.hasHeader('cache-control')) res.setHeader('Cache-Control', 'no-store');
-    res.json(result.body);
+    if (result.text !== undefined) res.send(result.text);
+    else res.json(result.body);
     return;
   }
   res.setHeader('Cache-Control', 'no-store');

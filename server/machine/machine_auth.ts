@@ -6,6 +6,7 @@
  */
 import { WorkloadJwtVerifier } from '../../verifier/index.js';
 import type { Services } from '../services.js';
+import { observeVerifierCache } from '../metrics/verifier_metrics.js';
 import { oidcAuthConfigStore, type OidcAuthConfigStore } from './config_store.js';
 
 export interface MachineAuth {
@@ -22,6 +23,7 @@ export function createMachineAuth(services: Services): MachineAuth {
       allowPrivateNetwork: services.config.allowPrivateNetwork,
       allowHttp: services.config.allowHttpOutbound,
       now: services.now,
+      ...(services.metrics ? { observeCache: observeVerifierCache(services.metrics) } : {}),
     }),
   };
 }

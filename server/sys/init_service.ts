@@ -43,6 +43,11 @@ export class InitService {
     this.#tokens = tokens;
   }
 
+  /** Drop the cached instance record (after a snapshot restore replaced the stored one). */
+  forgetCached(): void {
+    this.#instance = undefined;
+  }
+
   /** The instance record, cached after the first read (it never changes once written). */
   async instance(): Promise<InstanceRecord | undefined> {
     this.#instance ??= await this.#storage.get<InstanceRecord>('system', INSTANCE);

@@ -93,7 +93,7 @@ export class PolicyStore {
     return parsed;
   }
 
-  /** Drops every parsed policy and compiled ACL (a policy changed on another replica). */
+  /** Drops every parsed policy and compiled ACL (a policy changed on another replica, or a snapshot restore replaced them). */
   invalidate(): void {
     this.#invalidate();
   }

@@ -13,6 +13,7 @@ import { providerConfiguration } from './configuration.js';
 import { logProviderEvents } from './events.js';
 import { noteProviderEvents } from '../../audit/provider_events.js';
 import { forceSecureCookies, requiresSecureCookies } from './secure_cookies.js';
+import { countGrants } from '../../metrics/grant_metrics.js';
 import { PublishedKey, clientKeySigners } from './signing.js';
 import type { StateProtection } from './state_protection.js';
 import type { ProviderSnapshot, PublishedKeys } from './snapshot.js';
@@ -47,6 +48,6 @@ export function createProviderInstance(deps: InstanceDependencies, name: string,
   provider.proxy = deps.services.config.trustedProxies.length > 0;
   if (requiresSecureCookies(deps.services.config.apiAddr, snapshot.issuer)) forceSecureCookies(provider);
   logProviderEvents(provider, name, log);
-  noteProviderEvents(provider, name);
+  noteProviderEvents(provider, name, deps.services.metrics ? countGrants(deps.services.metrics) : undefined);
   return { name, snapshot, published, provider, clients, handle: provider.callback() };
 }
