@@ -76,7 +76,7 @@ export async function startApache(options: ApacheOptions): Promise<ApacheRp> {
       `LoadModule auth_openidc_module ${MODULES}/mod_auth_openidc.so`,
       ...(root ? ['User www-data', 'Group www-data'] : []),
       'StartServers 1',
-      'MaxRequestWorkers 4',
+      'MaxRequestWorkers 16',
       `OIDCProviderMetadataURL ${options.issuer}/.well-known/openid-configuration`,
       `OIDCClientID ${options.clientId}`,
       `OIDCClientSecret ${options.clientSecret}`,

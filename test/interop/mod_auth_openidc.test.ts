@@ -70,6 +70,26 @@ describe('mod_auth_openidc', () => {
     });
   });
 
+  it('sends a denied consent back as access_denied with iss; this module version then shows its own error', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(apache.protectedUrl);
+    await page.getByLabel('Username').fill(alice.username);
+    await page.getByLabel('Password').fill(alice.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const back = page.waitForResponse((r) => r.url().startsWith(apache.redirectUri));
+    await page.getByRole('button', { name: 'Deny' }).click();
+    const callback = new URL((await back).url());
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(callback.searchParams.get('state')).toEqual(expect.any(String));
+    expect(callback.searchParams.get('iss')).toMatch(/\/v1\/identity\/oidc\/provider\/p1$/);
+    // mod_auth_openidc 2.4.12 reads a redirect with `iss` and no `code` as a third-party-initiated
+    // login without target_link_uri (README, "Tested clients"): the person never gets in.
+    const text = await page.locator('body').innerText();
+    expect(text).not.toContain('OIDC_CLAIM_sub');
+    await context.close();
+  });
+
   it('handles an entity without groups (an empty list, no module error)', async () => {
     const vars = await signInThroughApache(bob);
     expect(vars).toMatchObject({ REMOTE_USER: bob.entityId, OIDC_CLAIM_name: 'bob' });
