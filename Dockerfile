@@ -2,7 +2,8 @@
 # Lanyard: multi-stage build on Node 22 LTS. The runtime image holds only production
 # dependencies and the compiled dist/, runs as an unprivileged user, and keeps its data in a volume.
 # The health check counts an uninitialised server as healthy (uninitcode=200) so that
-# `docker exec … lanyard operator init` can run against a container that is already up.
+# `docker exec … lanyard operator init` can run against a container that is already up; it asks
+# the port of LANYARD_LISTEN (set -e LANYARD_LISTEN=0.0.0.0:9000 and the check follows).
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /src
@@ -17,7 +18,8 @@ COPY keys ./keys
 COPY cli ./cli
 COPY verifier ./verifier
 COPY bench ./bench
-RUN npm run build && npm prune --omit=dev
+# The benchmarks compile with the rest but need dev dependencies: not part of the image.
+RUN npm run build && rm -rf dist/bench && npm prune --omit=dev
 
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -36,6 +38,6 @@ USER lanyard:lanyard
 VOLUME ["/var/lib/lanyard"]
 EXPOSE 8200
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:8200/v1/sys/health?uninitcode=200').then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"
+  CMD node -e "const l=process.env.LANYARD_LISTEN||'127.0.0.1:8200',i=l.lastIndexOf(':'),h=l.slice(0,i).replace(/^(0\.0\.0\.0|\[::\]|)$/,'127.0.0.1');fetch('http://'+h+':'+l.slice(i+1)+'/v1/sys/health?uninitcode=200').then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]
 CMD ["server"]

@@ -79,6 +79,8 @@ export interface ClientOptions {
   /** Base URL, e.g. `http://127.0.0.1:8200` (a path prefix is kept). */
   readonly address: string;
   readonly token?: string | undefined;
+  /** Where the token came from, for hints (`LANYARD_TOKEN`, `the token file ~/.lanyard-token`…). */
+  readonly tokenSource?: string | undefined;
   readonly timeoutMs?: number;
 }
 
@@ -111,12 +113,14 @@ const NETWORK_REASONS: Record<string, string> = {
 
 export class LanyardClient {
   readonly address: string;
+  readonly tokenSource: string | undefined;
   readonly #token: string | undefined;
   readonly #timeoutMs: number;
 
   constructor(options: ClientOptions) {
     this.address = parseAddress(options.address);
     this.#token = options.token === '' ? undefined : options.token;
+    this.tokenSource = options.tokenSource;
     if (this.#token !== undefined) assertHeaderSafe(this.#token);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }

@@ -127,13 +127,18 @@ function displayFields(envelope: Envelope, showToken = true): Map<string, unknow
   const auth = envelope.auth;
   if (auth) {
     if (showToken && auth.client_token !== undefined) fields.set('token', auth.client_token);
-    fields.set('token_accessor', auth.accessor ?? '');
+    // A login answer that does not name the accessor (machine login's Infisical shape) names no
+    // policies either: those rows are left out rather than shown empty.
+    const known = auth.accessor !== undefined;
+    if (known) fields.set('token_accessor', auth.accessor);
     // Vault shows a token that never expires as ∞ rather than 0s.
     fields.set('token_duration', auth.lease_duration ? humanDuration(auth.lease_duration) : '∞');
     fields.set('token_renewable', auth.renewable ?? false);
-    fields.set('token_policies', auth.token_policies ?? []);
-    fields.set('identity_policies', auth.identity_policies ?? []);
-    fields.set('policies', auth.policies ?? []);
+    if (known) {
+      fields.set('token_policies', auth.token_policies ?? []);
+      fields.set('identity_policies', auth.identity_policies ?? []);
+      fields.set('policies', auth.policies ?? []);
+    }
     if (auth.entity_id) fields.set('entity_id', auth.entity_id);
     for (const key of Object.keys(auth.metadata ?? {}).sort()) fields.set(`token_meta_${key}`, auth.metadata?.[key]);
   }

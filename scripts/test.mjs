@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureTestDeps } from './test_deps.mjs';
 
 const bin = (name) => join(process.cwd(), 'node_modules', '.bin', name);
 const run = (cmd, args, env = process.env) => spawnSync(cmd, args, { stdio: 'inherit', env }).status ?? 1;
@@ -17,10 +18,19 @@ if (run(bin('tsc'), ['--noEmit']) !== 0) {
   process.exit(1);
 }
 
+// Chromium and the interop clients, installed like CI does when possible (scripts/test_deps.mjs).
+const deps = ensureTestDeps(process.argv.slice(2).filter((arg) => !arg.startsWith('-')));
+if (deps.error) {
+  console.log(`npm test: ${deps.error}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'lanyard-jest-'));
 const report = join(dir, 'report.json');
 const env = {
   ...process.env,
+  ...deps.env,
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim(),
 };
 console.log('> jest');

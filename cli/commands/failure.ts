@@ -12,7 +12,7 @@ const MAX_BODY_SHOWN = 500;
  * `action` completes "Error …", e.g. `reading sys/policies/acl/x`. Errors that are not the
  * client's come back unchanged for the caller to rethrow.
  */
-export function explainFailure(err: unknown, action: string, client: Pick<LanyardClient, 'hasToken'>): unknown {
+export function explainFailure(err: unknown, action: string, client: Pick<LanyardClient, 'hasToken'> & Partial<Pick<LanyardClient, 'tokenSource'>>): unknown {
   if (err instanceof UnreachableError) {
     return new CliError(`Error: cannot reach Lanyard at ${err.address}: ${err.reason} (is the server running? set LANYARD_ADDR)`);
   }
@@ -23,7 +23,8 @@ export function explainFailure(err: unknown, action: string, client: Pick<Lanyar
       ? `the token may have expired, been revoked, or lack a policy for ${action}`
       : "no token is set: set it, or run 'lanyard login'";
     const extra = err.errors.filter((line) => line !== 'permission denied');
-    return new CliError([`Error: permission denied (check LANYARD_TOKEN; ${hint})`, ...extra.map((line) => `  * ${line}`)].join('\n'));
+    const source = client.hasToken ? (client.tokenSource ?? 'LANYARD_TOKEN') : 'LANYARD_TOKEN';
+    return new CliError([`Error: permission denied (check ${source}; ${hint})`, ...extra.map((line) => `  * ${line}`)].join('\n'));
   }
   return new CliError([`Error ${action}: code ${err.status}`, ...serverLines(err).map((line) => `  * ${line}`)].join('\n'));
 }

@@ -100,11 +100,10 @@ function registerExplain(parent: Command, io: CliIo): void {
     if (typeof jwt !== 'string' || jwt.trim() === '') throw usageError('give the token as jwt=@FILE, jwt=- or jwt=TOKEN');
     const out = outputFor(options, io);
     const report = (await call(options, io, `explaining a token for ${identityId}`, 'POST', `${configPath(identityId)}/explain`, { jwt: jwt.trim() })) as ExplainReport;
-    if (out.format === 'json') {
-      out.json(report);
-      return;
-    }
-    showExplanation(out, report);
+    if (out.format === 'json') out.json(report);
+    else showExplanation(out, report);
+    // Scripts test the exit code: a token the login would refuse is a failure (2), like the login.
+    if (!report.ok) throw new CliError('Error: the login would refuse this token (see the failed checks above)');
   });
 }
 
@@ -119,6 +118,9 @@ export const oidcAuthLoginMethod: LoginMethod = {
       infisicalRequest(client.address, 'POST', '/api/v1/auth/oidc-auth/login', { body: { identityId: identity, jwt: jwt.trim() } }),
     )) as { accessToken?: unknown; expiresIn?: unknown; accessTokenMaxTTL?: unknown };
     if (typeof body.accessToken !== 'string' || body.accessToken === '') throw new CliError("Error logging in: the server's answer has no token");
+    // The Infisical-shaped answer names no accessor or policies, and looking them up would spend
+    // one of a use-limited token's uses: the table leaves those rows out rather than show them
+    // empty (`lanyard token lookup` shows them).
     const envelope: Envelope = {
       data: { token_max_ttl: body.accessTokenMaxTTL },
       auth: { client_token: body.accessToken, lease_duration: Number(body.expiresIn) || 0, renewable: true, entity_id: identity },
@@ -277,3 +279,4 @@ function transportReason(err: unknown): string {
   if (typeof cause?.code === 'string') return cause.code === 'ECONNREFUSED' ? 'connection refused' : cause.code;
   return err instanceof Error ? err.message : String(err);
 }
+

@@ -39,7 +39,7 @@ Examples:
     } catch (err) {
       if (err instanceof ApiError && err.errors.some((line) => /already initiali[sz]ed/i.test(line))) {
         throw new CliError(
-          `Error: Lanyard at ${client.address} is already initialized (${err.errors.join('; ')}). ` +
+          `Error: Lanyard at ${client.address} is already initialized${alreadyInitializedDetail(err.errors)}. ` +
             'The root token was shown once, by the first init; it cannot be shown again.',
         );
       }
@@ -58,4 +58,10 @@ Examples:
   });
 
   registerStorageOperatorCommands(operator, io);
+}
+
+/** The server's reason beyond "already initialized" (e.g. dev mode), without repeating it. */
+function alreadyInitializedDetail(errors: readonly string[]): string {
+  const extra = errors.map((line) => /\(([^)]*)\)\s*$/.exec(line)?.[1]).filter((line): line is string => line !== undefined);
+  return extra.length > 0 ? ` (${extra.join('; ')})` : '';
 }

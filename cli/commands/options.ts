@@ -52,6 +52,14 @@ export function addressFor(options: ConnectionOptions, io: CliIo): string {
   return firstSet(options.address, io.env.LANYARD_ADDR, io.env.VAULT_ADDR) ?? DEFAULT_ADDRESS;
 }
 
+/** Where `tokenFor` takes the token from, in words for hints. */
+export function tokenSourceOf(options: ConnectionOptions, io: CliIo): string {
+  if (options.token !== undefined && options.token !== '') return 'the -token option';
+  if (io.env.LANYARD_TOKEN) return 'LANYARD_TOKEN';
+  if (io.env.VAULT_TOKEN) return 'VAULT_TOKEN';
+  return `the token file ${tokenFilePath(io.env)}`;
+}
+
 /** The token to send: -token, LANYARD_TOKEN, VAULT_TOKEN, then the token file. */
 export async function tokenFor(options: ConnectionOptions, io: CliIo): Promise<string | undefined> {
   const given = firstSet(options.token, io.env.LANYARD_TOKEN, io.env.VAULT_TOKEN);
@@ -69,7 +77,7 @@ export async function connect(options: ConnectionOptions, io: CliIo, { withToken
   const address = addressFor(options, io);
   const token = withToken ? await tokenFor(options, io) : undefined;
   try {
-    return new LanyardClient({ address, token });
+    return new LanyardClient({ address, token, tokenSource: withToken ? tokenSourceOf(options, io) : undefined });
   } catch (err) {
     if (err instanceof ClientConfigError) throw new CliError(`Error: ${err.message}`);
     throw err;

@@ -89,12 +89,12 @@ function printBanner(dev: boolean, url: string, apiAddr: string, dataDir: string
       'Try it:',
       `  export LANYARD_ADDR=${apiAddr}`,
       rootToken ? `  export LANYARD_TOKEN=${rootToken}` : '  export LANYARD_TOKEN=<your root token>',
-      '  lanyard read sys/health',
-      '  lanyard list identity/oidc/key',
+      '  npx lanyard read sys/health',
+      '  npx lanyard list identity/oidc/key',
       `  curl ${apiAddr}/v1/identity/oidc/provider/default/.well-known/openid-configuration`,
     );
   } else if (!initialized) {
-    lines.push('', 'This server is not initialized yet. Run once:', `  LANYARD_ADDR=${apiAddr} lanyard operator init`);
+    lines.push('', 'This server is not initialized yet. Run once:', `  LANYARD_ADDR=${apiAddr} npx lanyard operator init`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

@@ -11,6 +11,8 @@ import { normalisePolicies, type TokenRecord } from './token_service.js';
 const createFields = {
   policies: { type: 'commaStringSlice' },
   ttl: { type: 'duration' },
+  /** Vault's deprecated spelling of `ttl` (hvac's legacy create_token sends it). */
+  lease: { type: 'duration' },
   explicit_max_ttl: { type: 'duration' },
   num_uses: { type: 'int' },
   meta: { type: 'kvPairs' },
@@ -97,7 +99,7 @@ export function tokenPaths(services: Services): VaultPath[] {
           path: 'auth/token/create',
           displayName: req.data.display_name ? `token-${req.data.display_name}` : 'token',
           meta: req.data.meta ?? null,
-          ...(req.data.ttl !== undefined ? { ttl: req.data.ttl } : {}),
+          ...((req.data.ttl ?? req.data.lease) !== undefined ? { ttl: (req.data.ttl ?? req.data.lease) as number } : {}),
           ...(req.data.explicit_max_ttl !== undefined ? { explicitMaxTtl: req.data.explicit_max_ttl } : {}),
           ...(req.data.num_uses !== undefined ? { numUses: req.data.num_uses } : {}),
           ...(req.data.renewable !== undefined ? { renewable: req.data.renewable } : {}),

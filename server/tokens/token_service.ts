@@ -217,8 +217,9 @@ export class TokenService {
   }
 
   /** Remaining lifetime in whole seconds (0 for never-expiring tokens). */
+  /** Seconds left, rounded up: a token just created with ttl=1h shows 3600 (1h), not 59m59s. */
   ttlOf(record: TokenRecord): number {
-    return record.expire_at === 0 ? 0 : Math.max(0, Math.floor((record.expire_at - this.#now()) / 1000));
+    return record.expire_at === 0 ? 0 : Math.max(0, Math.ceil((record.expire_at - this.#now()) / 1000));
   }
 
   #expired(record: TokenRecord): boolean {

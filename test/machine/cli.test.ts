@@ -119,8 +119,11 @@ describe('lanyard oidc-auth', () => {
     const refused = await lanyard(['oidc-auth', 'explain', id, `jwt=@${bad}`]);
     expect(refused.stdout).toMatch(/\nsubject\s+FAILED \(subject_not_allowed\)/);
     expect(refused.stdout).toContain('The token would be refused: Access denied: OIDC subject not allowed.');
+    // Scripts test the exit code: a refusal is a failure.
+    expect(refused.code).toBe(2);
     const json = await lanyard(['oidc-auth', 'explain', id, `jwt=@${bad}`, '-format=json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, explanation: { reason: 'subject_not_allowed' } });
+    expect(json.code).toBe(2);
   });
 
   it('explains failures: the server’s lines with its status, usage mistakes with exit 1', async () => {
@@ -166,6 +169,8 @@ describe('lanyard login -method=oidc-auth', () => {
     const result = await oidcAuthLoginMethod.login({ client: new LanyardClient({ address: server.url }), args: [`identity=${id}`, `jwt=@${file}`], mount: 'oidc-auth', io });
     expect(result.token).toMatch(/^lys\./);
     expect(result.shown.envelope.auth).toMatchObject({ client_token: result.token, lease_duration: 3600, entity_id: id });
+    // No accessor or policies are known without spending a use: the table leaves them out.
+    expect(result.shown.envelope.auth?.accessor).toBeUndefined();
     expect(result.shown.json).toMatchObject({ tokenType: 'Bearer', accessTokenMaxTTL: 86400 });
     expect((await lookupSelf(server, result.token)).body.data.entity_id).toBe(id);
   });

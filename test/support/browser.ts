@@ -1,5 +1,5 @@
 /**
- * Headless Chromium for the browser tests: Debian's /usr/bin/chromium driven by playwright-core
+ * Headless Chromium for the browser tests: Debian's /usr/bin/chromium (or LANYARD_CHROMIUM) driven by playwright-core
  * (never a downloaded browser), with the flags this closed network needs, and the relying party's
  * callback as a real page the browser can land on.
  */
@@ -18,8 +18,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** `npm test` finds (or installs) Chromium and passes its path (scripts/test_deps.mjs). */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: process.env.LANYARD_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
 export interface CallbackPage {

@@ -120,7 +120,7 @@ async function writeProvider(services: Services, name: string, input: ProviderWr
  * Scopes whose templates set the same top-level claim make any authorization request that asks
  * for both fail, so Vault warns when a provider offers them together (it does not refuse).
  */
-function scopeConflictWarnings(scopes: readonly ScopeRecord[]): string[] {
+export function scopeConflictWarnings(scopes: readonly ScopeRecord[]): string[] {
   const warnings: string[] = [];
   const owner = new Map<string, string>();
   for (const scope of scopes) {

@@ -4,13 +4,14 @@
  * for an empty entity into a JSON object without reserved claims, or the write is refused.
  */
 import { invalidRequest } from '../../errors.js';
-import { definePath, type VaultPath } from '../../http/vault_path.js';
+import { definePath, type VaultPath, type VaultResult } from '../../http/vault_path.js';
 import type { Services } from '../../services.js';
 import { goQuote } from '../claims.js';
 import { decodeTemplateParam, validateTemplate } from '../template.js';
 import type { ScopeRecord } from '../types.js';
 import { OIDC_KINDS, listRecords } from './records.js';
 import { providersUsingScope } from './references.js';
+import { scopeClashWarnings } from './scope_clash_warnings.js';
 import { withOidcWriteLock } from './write_lock.js';
 
 export const OPENID_SCOPE = 'openid';
@@ -26,15 +27,17 @@ export function scopePaths(services: Services): VaultPath[] {
   const { storage } = services;
   const read = (name: string) => storage.get<ScopeRecord>(OIDC_KINDS.scope, name);
 
-  const write = async (name: string, input: { template?: string; description?: string }): Promise<void> => {
+  const write = async (name: string, input: { template?: string; description?: string }): Promise<VaultResult | undefined> => {
     if (name === OPENID_SCOPE) throw invalidRequest(`the ${goQuote(OPENID_SCOPE)} scope name is reserved`);
-    await withOidcWriteLock(storage, async () => {
+    return withOidcWriteLock(storage, async () => {
       const stored = await read(name);
       const template = decodeTemplateParam(input.template ?? stored?.template ?? '');
       const problem = validateTemplate(template);
       if (problem !== undefined) throw invalidRequest(problem);
       const scope: ScopeRecord = { name, template, description: input.description ?? stored?.description ?? '' };
       await storage.put(OIDC_KINDS.scope, name, scope);
+      const warnings = await scopeClashWarnings(storage, name);
+      return warnings.length > 0 ? { warnings } : undefined;
     });
   };
 

@@ -23,12 +23,12 @@ import { accountFinder, claimsConfiguration } from './claims.js';
 import { StateAdapter } from './adapter.js';
 import type { ClientDirectory } from './clients.js';
 import { grantLoader } from './grants.js';
-import { describeProtocolError, setPage } from './pages.js';
+import { renderProtocolError, setPage } from './pages.js';
 import type { ProviderSnapshot } from './snapshot.js';
 import type { StateProtection } from './state_protection.js';
 import { TOKEN_LOGIN_HOOK, isTokenLogin, tokenLogin } from './token_login.js';
 import { SCOPE_CLASH_HOOK, scopeClashCheck } from './scope_clash.js';
-import { errorPage, loggedOutPage, logoutPage } from './views/messages.js';
+import { loggedOutPage, logoutPage } from './views/messages.js';
 
 export const ROUTES = {
   authorization: '/authorize',
@@ -168,9 +168,6 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
       deviceFlow: { enabled: false },
       clientCredentials: { enabled: false },
     },
-    renderError: (ctx, out) => {
-      const text = describeProtocolError(String(out.error), typeof out.error_description === 'string' ? out.error_description : undefined);
-      setPage(ctx, errorPage({ ...text, code: String(out.error) }));
-    },
+    renderError: (ctx, out) => renderProtocolError(ctx, out),
   };
 }

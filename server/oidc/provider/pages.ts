@@ -7,7 +7,7 @@
  * post, and a completed sign-in ends with a redirect to the application's own origin.
  */
 import type { Response } from 'express';
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import { errorPage } from './views/messages.js';
 
 const PAGE_HEADERS: Readonly<Record<string, string>> = {
@@ -28,13 +28,37 @@ export function setPage(ctx: KoaContextWithOIDC, body: string): void {
   ctx.body = body;
 }
 
+/**
+ * The library's `renderError`: a protocol error that cannot be sent back to the application.
+ * A person's browser (which prefers HTML) gets the error page; any other client the OAuth JSON
+ * error, as the library's own error handler does for the endpoints that do not render.
+ */
+export function renderProtocolError(ctx: KoaContextWithOIDC, out: ErrorOut): void {
+  if (ctx.accepts('json', 'html') !== 'html') {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = out;
+    return;
+  }
+  const text = describeProtocolError(String(out.error), typeof out.error_description === 'string' ? out.error_description : undefined, ctx.oidc?.route);
+  setPage(ctx, errorPage({ ...text, code: String(out.error) }));
+}
+
 interface ErrorText {
   readonly title: string;
   readonly message: string;
 }
 
 /** What to tell a person about a protocol error that cannot be sent back to the application. */
-export function describeProtocolError(error: string, description: string | undefined): ErrorText {
+export function describeProtocolError(error: string, description: string | undefined, route?: string): ErrorText {
+  if (route === 'end_session') {
+    if (description?.includes('post_logout_redirect_uri')) {
+      return {
+        title: 'Unregistered return address',
+        message: 'The application asked to send you back after signing out to an address it has not registered with Lanyard, so sign-out stopped here. You are still signed in.',
+      };
+    }
+    return { title: 'Sign-out could not continue', message: description ?? 'The sign-out request from the application was not valid.' };
+  }
   switch (error) {
     case 'invalid_redirect_uri':
       return {

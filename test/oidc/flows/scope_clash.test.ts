@@ -1,6 +1,6 @@
 /**
  * Scopes that set the same top-level claim: the provider write keeps Vault's answer (200 with a
- * warning), and an authorization request asking for both is refused with invalid_scope at the
+ * warning), a scope write that makes a provider's scopes clash warns too, and an authorization request asking for both is refused with invalid_scope at the
  * client's redirect URI before any sign-in page is shown, naming the claim and the scopes.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -59,6 +59,18 @@ describe('scope clashes', () => {
     const { callback } = await signIn(browser, request.url);
     expect(callback.searchParams.get('error')).toBe('invalid_scope');
     expect((await api(server, 'POST', '/v1/auth/token/lookup', { token })).body.data.num_uses).toBe(2);
+  });
+
+  it('warns on a scope write that makes a provider’s scopes clash, naming the provider', async () => {
+    await createScope(server, 'team', '{"team": "a"}');
+    await createScope(server, 'dept', '{"dept": "b"}');
+    expect((await api(server, 'POST', '/v1/identity/oidc/provider/p2', { scopes_supported: 'team,dept' })).status).toBe(204);
+    const clash = await api(server, 'POST', '/v1/identity/oidc/scope/dept', { template: '{"team": "b"}' });
+    expect(clash.status).toBe(200);
+    expect(clash.body.warnings).toEqual([expect.stringMatching(/^provider "p2": Found scope templates with conflicting top-level keys: conflict "team" in scopes "team", "dept"/)]);
+    expect((await api(server, 'GET', '/v1/identity/oidc/scope/dept')).body.data.template).toBe('{"team": "b"}');
+    // A write that clashes nowhere stays a 204.
+    expect((await api(server, 'POST', '/v1/identity/oidc/scope/dept', { template: '{"dept": "b"}' })).status).toBe(204);
   });
 
   it('lets either scope alone through to the sign-in page', async () => {
