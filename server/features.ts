@@ -39,7 +39,10 @@ export const features: AppFeatures = {
   routers: [
     // node-oidc-provider and openid-client load on the first request that needs them.
     lazyRoutes(['/v1/identity/oidc/provider'], async () => {
-      const [{ mountOidcProviders }, sso] = await Promise.all([import('./oidc/provider/mount.js'), import('./sso/interaction_routes.js')]);
+      // One after the other: both load oidc-provider, and Jest's ESM loader fails on two
+      // concurrent first imports of one module ("request … is not in cache").
+      const { mountOidcProviders } = await import('./oidc/provider/mount.js');
+      const sso = await import('./sso/interaction_routes.js');
       // Upstream SSO plugs its button and return path into the providers' sign-in page.
       const signIn = { option: sso.ssoSignInOption, routes: sso.ssoInteractionRoutes };
       return (app: Express, services: Services) => mountOidcProviders(app, services, { signIn });

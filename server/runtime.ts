@@ -85,6 +85,7 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   const services: Services = {
     config,
     storage,
+    storageBackend: backend,
     seal,
     log,
     tokens,

@@ -13,6 +13,8 @@ import type { TokenService } from './tokens/token_service.js';
 export interface Services {
   readonly config: ServerConfig;
   readonly storage: Storage;
+  /** The backend under `storage`'s wrappers (metrics, snapshot gate): for its own status only. */
+  readonly storageBackend?: Storage;
   readonly seal: Seal;
   readonly log: Logger;
   readonly tokens: TokenService;

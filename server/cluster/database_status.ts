@@ -16,7 +16,7 @@ export function databaseStatusPaths(services: Services): VaultPath[] {
       mountType: 'system',
       operations: {
         read: async () => {
-          const storage = services.storage;
+          const storage = services.storageBackend ?? services.storage;
           if (!(storage instanceof PostgresStorage)) return { data: { backend: 'embedded' } };
           const stats = await storage.stats();
           return {

@@ -51,7 +51,7 @@ describe('file device', () => {
     await rename(file, `${file}.2`);
     await mkdir(file);
     signals.emit('SIGHUP');
-    expect(await readPolicies()).toMatchObject({ status: 503, body: { errors: ['internal error'] } });
+    expect(await readPolicies()).toMatchObject({ status: 503, body: { errors: ['audit logging failed'] } });
     const login = await machineLogin();
     expect(login.status).toBe(503);
     expect(await login.json()).toMatchObject({ statusCode: 503, message: 'audit logging failed' });
