@@ -20,7 +20,9 @@ import { SIGNING_ALGORITHMS } from '../../../keys/named_key_params.js';
 import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
 import { accountFinder, claimsConfiguration } from './claims.js';
-import { StateAdapter } from './adapter.js';
+import { resourceIndicatorsFeature } from './client_credentials.js';
+import { DEVICE_CODE_TTL, DEVICE_ROUTES, deviceFlowFeature } from './device/feature.js';
+import { lanyardStateAdapter } from './state_adapters.js';
 import type { ClientDirectory } from './clients.js';
 import { grantLoader } from './grants.js';
 import { describeProtocolError, setPage } from './pages.js';
@@ -36,6 +38,7 @@ export const ROUTES = {
   revocation: '/revoke',
   introspection: '/introspect',
   end_session: '/logout',
+  ...DEVICE_ROUTES,
 } as const;
 
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
@@ -81,7 +84,7 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
   policy.get('consent')?.checks.remove('native_client_prompt');
 
   return {
-    adapter: (model: string) => (model === 'Client' ? clients.adapter() : new StateAdapter(model, { storage: services.storage, provider: name, now: services.now })),
+    adapter: (model: string) => (model === 'Client' ? clients.adapter() : lanyardStateAdapter(model, { storage: services.storage, provider: name, now: services.now })),
     jwks: { keys: parts.keys },
     enabledJWA: { idTokenSigningAlgValues: [...SIGNING_ALGORITHMS] },
     responseTypes: ['code'],
@@ -123,6 +126,8 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
       AccessToken: (_ctx, _token, client) => ttlOf(client.clientId, 'access_token_ttl'),
       IdToken: (_ctx, _token, client) => ttlOf(client.clientId, 'id_token_ttl'),
       AuthorizationCode: AUTHORIZATION_CODE_TTL,
+      ClientCredentials: (_ctx, _token, client) => ttlOf(client.clientId, 'access_token_ttl'),
+      DeviceCode: DEVICE_CODE_TTL,
       RefreshToken: REFRESH_TOKEN_TTL,
       // A sign-in with a Lanyard token makes a session and a grant per request. They only need to
       // outlive the access tokens bound to them (refresh tokens need the grant, not the session).
@@ -157,12 +162,13 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
       externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       pushedAuthorizationRequests: { enabled: false },
       dPoP: { enabled: false },
-      resourceIndicators: { enabled: false },
+      // Only for client credentials tokens (format, audience, scope): client_credentials.ts.
+      resourceIndicators: resourceIndicatorsFeature({ snapshot, clients }),
       claimsParameter: { enabled: false },
       requestObjects: { enabled: false },
       registration: { enabled: false },
-      deviceFlow: { enabled: false },
-      clientCredentials: { enabled: false },
+      deviceFlow: deviceFlowFeature(),
+      clientCredentials: { enabled: true },
     },
     renderError: (ctx, out) => {
       const text = describeProtocolError(String(out.error), typeof out.error_description === 'string' ? out.error_description : undefined);

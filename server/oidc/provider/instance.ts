@@ -11,6 +11,7 @@ import type { ClientKeys } from './client_keys.js';
 import { ClientDirectory } from './clients.js';
 import { providerConfiguration } from './configuration.js';
 import { logProviderEvents } from './events.js';
+import { installProtocolHooks } from './protocol_hooks.js';
 import { PublishedKey, clientKeySigners } from './signing.js';
 import type { ProviderSnapshot, PublishedKeys } from './snapshot.js';
 
@@ -42,5 +43,6 @@ export function createProviderInstance(deps: InstanceDependencies, name: string,
   // X-Forwarded-* reach the provider only from configured proxies (the mount strips them otherwise).
   provider.proxy = deps.services.config.trustedProxies.length > 0;
   logProviderEvents(provider, name, log);
+  installProtocolHooks(provider, deps.services, name);
   return { name, snapshot, published, provider, clients, handle: provider.callback() };
 }
