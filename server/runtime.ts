@@ -24,6 +24,7 @@ import { TokenService } from './tokens/token_service.js';
 import { features } from './features.js';
 import { ensureOidcBuiltins } from './oidc/builtins.js';
 import { startKeyRotation } from './oidc/key_rotation.js';
+import { installRevocationTriggers } from './oidc/revocation_triggers.js';
 
 export interface Runtime {
   readonly services: Services;
@@ -77,6 +78,7 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   if (config.dev) devRootToken = await ensureDevInitialized(services);
   if (await init.initialized()) await policies.ensureDefault();
   await ensureOidcBuiltins(services);
+  installRevocationTriggers(services);
 
   const app = createApp(services, options.features ?? features);
 

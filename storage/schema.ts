@@ -63,6 +63,13 @@ export const STATE_KINDS = {
       user_code: { of: (s) => s.userCode },
     },
   }),
+  /** Which OIDC grants an entity holds (server/oidc/grant_revocation.ts), id `<provider>:<grantId>`. */
+  oidc_entity_grant: kind<{ entity_id: string; client_id: string }>({
+    indexes: {
+      entity: { of: (g) => g.entity_id },
+      client: { of: (g) => g.client_id },
+    },
+  }),
 } as const satisfies Schema;
 
 export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;

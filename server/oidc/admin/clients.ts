@@ -17,6 +17,7 @@ import { materialiseKey, readStoredKey } from '../key_store.js';
 import type { ClientRecord, ClientType } from '../types.js';
 import { generateClientSecret, openClientSecret, sealClientSecret } from './client_secret.js';
 import { OIDC_KINDS, listRecords } from './records.js';
+import { clientAccessChanged, clientDeleted } from '../revocation_triggers.js';
 import { clientExtensionView, clientExtensions } from './client_extensions.js';
 import { removeDuplicates } from './string_list.js';
 import { withOidcWriteLock } from './write_lock.js';
@@ -75,7 +76,9 @@ export function clientPaths(services: Services): VaultPath[] {
       create: (req) => writeClient(services, req.params.name as string, req.data),
       update: (req) => writeClient(services, req.params.name as string, req.data),
       delete: async (req) => {
+        const removed = await read(req.params.name as string);
         await withOidcWriteLock(storage, () => storage.delete(OIDC_KINDS.client, req.params.name as string));
+        if (removed !== undefined) await clientDeleted(services, removed.client_id);
       },
     },
   });
@@ -169,6 +172,10 @@ function writeClient(services: Services, name: string, input: ClientWrite): Prom
     await storage.put(OIDC_KINDS.client, name, client);
     // Vault makes the built-in default key's key pairs when a client first refers to it.
     if (key.current === null || key.next === null) await materialiseKey(services, keyName);
+  }).then(async () => {
+    // Entities the client's new assignments no longer admit lose their grants at once.
+    const written = await storage.get<ClientRecord>(OIDC_KINDS.client, name);
+    if (written !== undefined) await clientAccessChanged(services, written.client_id);
   });
 }
 

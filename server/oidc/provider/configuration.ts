@@ -22,6 +22,7 @@ import type { Services } from '../../services.js';
 import { accountFinder, claimsConfiguration } from './claims.js';
 import { resourceIndicatorsFeature } from './client_credentials.js';
 import { DEVICE_CODE_TTL, DEVICE_ROUTES, deviceFlowFeature } from './device/feature.js';
+import { introspectionPolicy } from './introspection_policy.js';
 import { lanyardStateAdapter } from './state_adapters.js';
 import type { ClientDirectory } from './clients.js';
 import { grantLoader } from './grants.js';
@@ -151,8 +152,9 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
       },
       introspection: {
         enabled: true,
-        // Only the client a token belongs to learns anything about it.
-        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+        // Only the client a token belongs to learns anything about it, and only while its entity may
+        // still use the client (introspection_policy.ts).
+        allowedPolicy: introspectionPolicy(services, clients, log),
       },
       rpInitiatedLogout: {
         enabled: true,

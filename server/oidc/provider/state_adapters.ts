@@ -6,10 +6,12 @@
  */
 import type { Adapter } from 'oidc-provider';
 import { StateAdapter, type StateAdapterOptions } from './adapter.js';
+import { EntityIndexedGrantAdapter } from './entity_grants.js';
 import { JwtAwareAdapter } from './jwt_access_tokens.js';
 
 export function lanyardStateAdapter(model: string, options: StateAdapterOptions): Adapter {
   const inner = new StateAdapter(model, options);
   if (model === 'ClientCredentials') return new JwtAwareAdapter(inner);
+  if (model === 'Grant') return new EntityIndexedGrantAdapter(inner, options);
   return inner;
 }
