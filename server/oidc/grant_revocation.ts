@@ -24,6 +24,8 @@ export interface EntityGrantRecord {
   readonly grant_id: string;
   readonly entity_id: string;
   readonly client_id: string;
+  /** The session the grant was made in, once a session names it (for back-channel logout). */
+  readonly sid?: string;
 }
 
 /** The models whose records hang off a grant (adapter.ts GRANTABLE). */

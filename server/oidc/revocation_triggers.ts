@@ -13,22 +13,42 @@ const revocation = (): Promise<RevocationModule> => (loaded ??= import('./grant_
 
 /** At server start: entity and group changes end the grants they take away. */
 export function installRevocationTriggers(services: Services): void {
+  let subscribed = false;
+  const load = async (): Promise<RevocationModule> => {
+    const module = await revocation();
+    if (!subscribed) {
+      subscribed = true;
+      // Every revoked grant of a client with a back-channel URI tells that client (backchannel/logout.ts).
+      const { sendBackchannelLogouts } = await import('./backchannel/logout.js');
+      module.onGrantsRevoked(services.storage, async (revoked) => {
+        sendBackchannelLogouts(
+          services,
+          revoked.map((grant) => ({ provider: grant.provider, clientId: grant.client_id, entityId: grant.entity_id, ...(grant.sid !== undefined ? { sid: grant.sid } : {}) })),
+        );
+      });
+    }
+    return module;
+  };
+  loaders.set(services, load);
   onEntityAccessChange(services.storage, async (entityIds) => {
-    await (await revocation()).revalidateEntityGrants(services, entityIds);
+    await (await load()).revalidateEntityGrants(services, entityIds);
   });
 }
 
+const loaders = new WeakMap<Services, () => Promise<RevocationModule>>();
+const revocationFor = (services: Services): Promise<RevocationModule> => (loaders.get(services) ?? revocation)();
+
 /** After a client write: its grants whose entities it no longer admits end. */
 export async function clientAccessChanged(services: Services, clientId: string): Promise<void> {
-  await (await revocation()).revalidateClientGrants(services, [clientId]);
+  await (await revocationFor(services)).revalidateClientGrants(services, [clientId]);
 }
 
 /** After a client is deleted: all its grants end. */
 export async function clientDeleted(services: Services, clientId: string): Promise<void> {
-  await (await revocation()).revokeClientGrants(services, clientId);
+  await (await revocationFor(services)).revokeClientGrants(services, clientId);
 }
 
 /** After an assignment write or delete: the grants of clients using it are checked again. */
 export async function assignmentChanged(services: Services, name: string): Promise<void> {
-  await (await revocation()).revalidateAssignmentGrants(services, [name]);
+  await (await revocationFor(services)).revalidateAssignmentGrants(services, [name]);
 }

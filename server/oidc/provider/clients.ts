@@ -132,6 +132,9 @@ export class ClientDirectory {
       grant_types: [...grantTypes],
       token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
       id_token_signed_response_alg: key.params.algorithm,
+      ...(record.backchannel_logout_uri
+        ? { backchannel_logout_uri: record.backchannel_logout_uri, backchannel_logout_session_required: record.backchannel_logout_session_required ?? false }
+        : {}),
     };
   }
 

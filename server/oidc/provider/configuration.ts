@@ -171,6 +171,8 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
       registration: { enabled: false },
       deviceFlow: deviceFlowFeature(),
       clientCredentials: { enabled: true },
+      // Logout tokens are signed and sent by server/oidc/backchannel (backchannel_hook.ts).
+      backchannelLogout: { enabled: true },
     },
     renderError: (ctx, out) => {
       const text = describeProtocolError(String(out.error), typeof out.error_description === 'string' ? out.error_description : undefined);

@@ -44,5 +44,7 @@ export function discoveryDocument(snapshot: ProviderSnapshot, log: Logger, grant
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     authorization_response_iss_parameter_supported: true,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }

@@ -11,6 +11,7 @@ import type { ClientKeys } from './client_keys.js';
 import { ClientDirectory } from './clients.js';
 import { providerConfiguration } from './configuration.js';
 import { logProviderEvents } from './events.js';
+import { installBackchannelLogout } from './backchannel_hook.js';
 import { installProtocolHooks } from './protocol_hooks.js';
 import { PublishedKey, clientKeySigners } from './signing.js';
 import type { ProviderSnapshot, PublishedKeys } from './snapshot.js';
@@ -44,5 +45,6 @@ export function createProviderInstance(deps: InstanceDependencies, name: string,
   provider.proxy = deps.services.config.trustedProxies.length > 0;
   logProviderEvents(provider, name, log);
   installProtocolHooks(provider, deps.services, name);
+  installBackchannelLogout(provider, deps.services, name);
   return { name, snapshot, published, provider, clients, handle: provider.callback() };
 }
