@@ -16,6 +16,7 @@ import type { Services } from '../../services.js';
 import { ssoInteractionRoutes, ssoSignInOption } from '../../sso/interaction_routes.js';
 import { parseCidr, type Cidr } from '../../util/cidr.js';
 import { providerJwks } from '../admin/provider_jwks.js';
+import { cliLoginRoutes } from './cli_login.js';
 import { DISCOVERY_CACHE_CONTROL, discoveryDocument } from './discovery.js';
 import { dropUntrustedForwardedHeaders } from './forwarded_headers.js';
 import { providerGrantTypes } from './provider_grants.js';
@@ -35,7 +36,7 @@ const PROVIDER_NAME = /^\w(?:[\w.-]*\w)?$/;
 /** Endpoints a person's browser opens: an unknown provider gets a page there. */
 const BROWSER_PATH = /^\/(?:(?:authorize|logout|interaction)(?:\/|$)|device$)/;
 /** Paths served here rather than by the library: discovery, keys and the interaction pages. */
-const OWN_PATH = /^\/(?:\.well-known|interaction)\//;
+const OWN_PATH = /^\/(?:\.well-known|interaction|cli)\//;
 /** Endpoints that verify id_token_hint values with the instance's keystore. */
 const HINT_PATH = /^\/(?:authorize|logout)$/;
 
@@ -61,6 +62,8 @@ export function mountOidcProviders(app: Express, services: Services): void {
   router.use(interactionRoutes({ services, csrf: csrfTokens, passwordLogin: passwordLogin(services), ssoOption: () => ssoSignInOption(services) }));
   // Upstream SSO's button and return path, under the interaction (server/sso/interaction_routes.ts).
   router.use(ssoInteractionRoutes({ services, csrf: csrfTokens }));
+  // `lanyard login -method=oidc headless=true` (cli_login.ts).
+  router.use(cliLoginRoutes(services));
   router.use((req: Request, res: Response) => requestInstance(res).handle(req, res));
 
   app.use(PROVIDER_MOUNT, (req: Request, res: Response, next: NextFunction) => {
