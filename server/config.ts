@@ -33,6 +33,8 @@ export interface ServerConfig {
   readonly maxTokenTtl: number;
   /** SQLite durability: NORMAL survives a process crash; FULL also survives power loss. */
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** Seconds after which a refresh by an SSO-signed-in entity re-checks with the upstream IdP; 0: never. */
+  readonly ssoRevalidateInterval: number;
 }
 
 /** Raw settings as strings or JSON values, keyed by the flag name (kebab-case). */
@@ -55,6 +57,7 @@ export const SETTINGS = {
   'default-token-ttl': 'default Lanyard token TTL (default 768h)',
   'max-token-ttl': 'maximum Lanyard token TTL (default 768h)',
   'sqlite-synchronous': 'NORMAL | FULL (default NORMAL)',
+  'sso-revalidate-interval': 'refresh by an upstream-SSO entity re-validates with the IdP when older than this (default 0: off)',
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -181,6 +184,7 @@ function validate(raw: RawSettings, problems: string[]): ServerConfig {
     defaultTokenTtl,
     maxTokenTtl,
     sqliteSynchronous: oneOf('sqlite-synchronous', ['NORMAL', 'FULL'] as const, 'NORMAL'),
+    ssoRevalidateInterval: duration('sso-revalidate-interval', 0),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -70,6 +70,8 @@ export const STATE_KINDS = {
       client: { of: (g) => g.client_id },
     },
   }),
+  /** Per entity: the sealed upstream refresh token of its last SSO sign-in (server/sso/upstream_sessions.ts). */
+  sso_upstream_session: kind(),
 } as const satisfies Schema;
 
 export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;

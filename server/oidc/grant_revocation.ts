@@ -112,3 +112,11 @@ async function notify(storage: Storage, revoked: readonly EntityGrantRecord[]): 
   if (revoked.length === 0) return;
   for (const listener of revokedListeners.get(storage) ?? []) await listener(revoked);
 }
+
+/** Ends every grant of the entity, whatever it may still use (the upstream IdP refused it). */
+export async function revokeAllEntityGrants(services: RevocationServices, entityId: string): Promise<EntityGrantRecord[]> {
+  const records = (await services.storage.findBy<EntityGrantRecord>(ENTITY_GRANT_KIND, 'entity', entityId)).map((entry) => entry.value);
+  for (const record of records) await revokeGrant(services, record);
+  await notify(services.storage, records);
+  return records;
+}

@@ -24,6 +24,7 @@ import { resourceIndicatorsFeature } from './client_credentials.js';
 import { DEVICE_CODE_TTL, DEVICE_ROUTES, deviceFlowFeature } from './device/feature.js';
 import { introspectionPolicy } from './introspection_policy.js';
 import { lanyardStateAdapter } from './state_adapters.js';
+import { withUpstreamRevalidation } from './upstream_revalidation.js';
 import type { ClientDirectory } from './clients.js';
 import { grantLoader } from './grants.js';
 import { describeProtocolError, setPage } from './pages.js';
@@ -104,7 +105,7 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
       (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') &&
       (client.redirectUris ?? []).some((uri) => URL.canParse(uri) && new URL(uri).origin === origin),
     routes: { ...ROUTES },
-    findAccount: accountFinder({ services, log, snapshot, clients }),
+    findAccount: withUpstreamRevalidation(accountFinder({ services, log, snapshot, clients }), services),
     loadExistingGrant: grantLoader(services, clients, log),
     extraParams: { [TOKEN_LOGIN_HOOK]: tokenLogin(services, name) },
     interactions: {
