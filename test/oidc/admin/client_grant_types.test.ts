@@ -63,3 +63,21 @@ describe('client access_token_format and back-channel logout fields', () => {
     expect((await readClient('b1')).backchannel_logout_uri).toBe('http://127.0.0.1:9/logout');
   });
 });
+
+describe('back-channel logout URIs under the outbound policy', () => {
+  let strict: OidcTestServer;
+  beforeAll(async () => {
+    strict = await startOidcServer({ settings: { 'allow-private-network': false, 'allow-http-outbound': false } });
+  });
+  afterAll(async () => strict.server.destroy());
+
+  it('refuses plain http and internal addresses unless the server allows them', async () => {
+    const http = await strict.call('POST', 'identity/oidc/client/b2', { backchannel_logout_uri: 'http://rp.example.com/logout' });
+    expect(http.status).toBe(400);
+    expect(http.body.errors[0]).toMatch(/^invalid backchannel_logout_uri "http:\/\/rp\.example\.com\/logout": Plain http/);
+    const internal = await strict.call('POST', 'identity/oidc/client/b2', { backchannel_logout_uri: 'https://169.254.169.254/logout' });
+    expect(internal.status).toBe(400);
+    expect(internal.body.errors[0]).toContain('Local IPs not allowed');
+    expect((await strict.call('GET', 'identity/oidc/client/b2')).status).toBe(404);
+  });
+});
