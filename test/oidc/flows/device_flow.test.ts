@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
-import { startTestServer, type TestServer } from '../../support/server.js';
+import { api, startTestServer, type TestServer } from '../../support/server.js';
 import { Browser, createClient, createKey, createProvider, createUser, formsOf, relyingParty, type ClientCredentials, type TestUser } from '../../support/relying_party.js';
 
 const DEVICE = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -161,6 +161,19 @@ describe('device authorization grant', () => {
     const last = await enterCode(new Browser(), started.verification_uri, started.user_code, {});
     expect(last.status).toBe(400);
     expect(last.text).toContain('role="alert"');
+  });
+
+  it('applies the client’s assignments: an unassigned person cannot approve a device', async () => {
+    const mallory = await createUser(server, 'mallory');
+    await api(server, 'POST', '/v1/identity/oidc/assignment/alice-only', { entity_ids: alice.entityId });
+    const restricted = await createClient(server, 'restricted-cli', { key: 'k1', client_type: 'public', grant_types: DEVICE, assignments: 'alice-only' });
+    const restrictedConfig = await relyingParty(issuer, restricted);
+    const started = await oidc.initiateDeviceAuthorization(restrictedConfig, { scope: 'openid' });
+    const last = await enterCode(new Browser(), started.verification_uri, started.user_code, { username: 'mallory', password: mallory.password });
+    expect(last.pages).toEqual(['input', 'confirm', 'login']);
+    expect(alertOf(last.text)).toBe('Your account may not sign in to this application, so the device was not signed in.');
+    const refused = await oidc.pollDeviceAuthorizationGrant(restrictedConfig, { ...started, interval: 0 }).catch((err: unknown) => err);
+    expect((refused as oidc.ResponseBodyError).error).toBe('access_denied');
   });
 
   it('refuses a client whose grant_types lack the device grant', async () => {

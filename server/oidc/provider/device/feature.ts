@@ -56,8 +56,15 @@ function inputError(ctx: KoaContextWithOIDC, err: Error | undefined): string | u
       return 'That code has expired. Start again on your device to get a new one.';
     case 'AlreadyUsedError':
       return 'That code was already used. Start again on your device to get a new one.';
-    case 'AbortedError':
+    case 'AbortedError': {
+      // Refusals arrive as access_denied wrapped in AbortedError: the person's own cancel, or a
+      // refusal by Lanyard (an account the application's assignments leave out, a disabled one).
+      const description = (err.cause as { error_description?: unknown } | undefined)?.error_description;
+      if (typeof description === 'string' && description !== '' && description !== 'End-User aborted interaction') {
+        return 'Your account may not sign in to this application, so the device was not signed in.';
+      }
       return 'Sign-in was cancelled; the device was not signed in. Enter a code to start again.';
+    }
     default:
       return 'The device could not be signed in. Start again on your device to get a new code.';
   }
