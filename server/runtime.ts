@@ -25,6 +25,7 @@ import { features } from './features.js';
 import { ensureOidcBuiltins } from './oidc/builtins.js';
 import { startKeyRotation } from './oidc/key_rotation.js';
 import { installRevocationTriggers } from './oidc/revocation_triggers.js';
+import { deliveriesSettled } from './oidc/backchannel/in_flight.js';
 
 export interface Runtime {
   readonly services: Services;
@@ -99,6 +100,8 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
     async close() {
       clearInterval(gc);
       stopKeyRotation();
+      // Back-channel logouts already started finish (each has a deadline) before storage closes.
+      await deliveriesSettled(services);
       await storage.close().catch((err: unknown) => log.debug('storage was already closed', { error: err }));
       if (temporary) await rm(dataDir, { recursive: true, force: true });
     },

@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../../services.js';
 import { outboundFetch, type OutboundFetch } from '../../sso/outbound_fetch.js';
+import { trackDelivery } from './in_flight.js';
 import { OIDC_KINDS } from '../admin/records.js';
 import { ClientKeys } from '../provider/client_keys.js';
 import { signWith } from '../provider/signing.js';
@@ -35,8 +36,6 @@ export interface LogoutNotice {
 type LogoutServices = Pick<Services, 'storage' | 'seal' | 'log' | 'config' | 'now'>;
 
 const fetchers = new WeakMap<object, OutboundFetch>();
-/** Deliveries in flight, per services (tests and shutdown can wait for them). */
-const inFlight = new WeakMap<object, Set<Promise<void>>>();
 
 function fetcherFor(services: LogoutServices): OutboundFetch {
   let fetch = fetchers.get(services);
@@ -49,23 +48,12 @@ function fetcherFor(services: LogoutServices): OutboundFetch {
 
 /** Starts delivering logout tokens for these notices; returns at once. */
 export function sendBackchannelLogouts(services: LogoutServices, notices: readonly LogoutNotice[]): void {
-  let set = inFlight.get(services);
-  if (set === undefined) {
-    set = new Set();
-    inFlight.set(services, set);
-  }
   for (const notice of notices) {
     const delivery = deliver(services, notice).catch((err: unknown) => {
       services.log.warn('back-channel logout failed', { provider: notice.provider, client_id: notice.clientId, error: err instanceof Error ? err.message : String(err) });
     });
-    set.add(delivery);
-    void delivery.finally(() => set.delete(delivery));
+    trackDelivery(services, delivery);
   }
-}
-
-/** Resolves when every delivery started so far has ended. */
-export async function backchannelDeliveriesSettled(services: object): Promise<void> {
-  await Promise.all([...(inFlight.get(services) ?? [])]);
 }
 
 async function deliver(services: LogoutServices, notice: LogoutNotice): Promise<void> {
