@@ -7,6 +7,9 @@
 import { onEntityAccessChange } from '../identity/access_events.js';
 import type { Services } from '../services.js';
 
+/** server/sso/upstream_sessions.ts's kind (not imported: that module loads openid-client). */
+const UPSTREAM_SESSION_KIND = 'sso_upstream_session';
+
 type RevocationModule = typeof import('./grant_revocation.js');
 let loaded: Promise<RevocationModule> | undefined;
 const revocation = (): Promise<RevocationModule> => (loaded ??= import('./grant_revocation.js'));
@@ -32,6 +35,10 @@ export function installRevocationTriggers(services: Services): void {
   loaders.set(services, load);
   onEntityAccessChange(services.storage, async (entityIds) => {
     await (await load()).revalidateEntityGrants(services, entityIds);
+    // A deleted entity's sealed upstream refresh token (SSO re-validation) goes with it.
+    for (const id of entityIds) {
+      if ((await services.storage.get('entity', id)) === undefined) await services.storage.delete(UPSTREAM_SESSION_KIND, id);
+    }
   });
 }
 

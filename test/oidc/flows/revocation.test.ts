@@ -96,7 +96,10 @@ describe('revocation when access is taken away', () => {
 
   it('ends the grants of a deleted entity', async () => {
     const tokens = await tokensFor(bob);
+    // As an SSO sign-in with re-validation would have left it.
+    await server.runtime.services.storage.put('sso_upstream_session', bob.entityId, { refresh_token: 'lyseal:v1:x', validated_at: 0 });
     expect((await api(server, 'DELETE', `/v1/identity/entity/id/${bob.entityId}`)).status).toBe(204);
+    expect(await server.runtime.services.storage.get('sso_upstream_session', bob.entityId)).toBeUndefined();
     expect(await active(tokens.access_token)).toBe(false);
     const refused = await oidc.refreshTokenGrant(config, tokens.refresh_token as string).catch((err: unknown) => err);
     expect((refused as oidc.ResponseBodyError).error).toBe('invalid_grant');
