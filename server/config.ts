@@ -40,6 +40,8 @@ export interface ServerConfig {
   readonly sealKey: ClusterSettings['sealKey'];
   /** `GET /v1/sys/metrics` without a token (Vault's unauthenticated_metrics_access), for scrapers. */
   readonly metricsUnauthenticated: boolean;
+  /** Seconds after which a refresh by an SSO-signed-in entity re-checks with the upstream IdP; 0: never. */
+  readonly ssoRevalidateInterval: number;
 }
 
 /** Raw settings as strings or JSON values, keyed by the flag name (kebab-case). */
@@ -64,6 +66,7 @@ export const SETTINGS = {
   'sqlite-synchronous': 'NORMAL | FULL (default NORMAL)',
   ...DATABASE_SETTINGS,
   'metrics-unauthenticated': 'serve GET /v1/sys/metrics without a token, for Prometheus scrapers (default false)',
+  'sso-revalidate-interval': 'refresh by an upstream-SSO entity re-validates with the IdP when older than this (default 0: off)',
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -193,6 +196,7 @@ function validate(raw: RawSettings, problems: string[]): ServerConfig {
     sqliteSynchronous: oneOf('sqlite-synchronous', ['NORMAL', 'FULL'] as const, 'NORMAL'),
     ...cluster,
     metricsUnauthenticated: bool('metrics-unauthenticated', false),
+    ssoRevalidateInterval: duration('sso-revalidate-interval', 0),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -34,6 +34,8 @@ import { sealFromBase64 } from './cluster/seal_check.js';
 import { resealLegacySsoSecrets } from './sso/config_store.js';
 import { keepClusterMethods, withClusterLock, watchChanges } from '../storage/cluster.js';
 import { makePrivateDir } from './data_dir.js';
+import { installRevocationTriggers } from './oidc/revocation_triggers.js';
+import { deliveriesSettled } from './oidc/backchannel/in_flight.js';
 
 export interface Runtime {
   readonly services: Services;
@@ -103,6 +105,7 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   if (await init.initialized()) await policies.ensureDefault();
   await ensureOidcBuiltins(services);
   await resealLegacySsoSecrets(storage, seal);
+  installRevocationTriggers(services);
 
   const app = createApp(services, options.features ?? features);
 
@@ -129,6 +132,8 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
       stopKeyRotation();
       signals.off('SIGHUP', reopenAudit);
       await services.audit?.close();
+      // Back-channel logouts already started finish (each has a deadline) before storage closes.
+      await deliveriesSettled(services);
       await storage.close().catch((err: unknown) => log.debug('storage was already closed', { error: err }));
       if (temporary) await rm(dataDir, { recursive: true, force: true });
     },

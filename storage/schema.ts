@@ -69,6 +69,15 @@ export const STATE_KINDS = {
   sso_pending_login: kind(),
   /** Brute-force failure counts shared by replicas (server/cluster/shared_failures.ts). */
   login_failure: kind(),
+  /** Which OIDC grants an entity holds (server/oidc/grant_revocation.ts), id `<provider>:<grantId>`. */
+  oidc_entity_grant: kind<{ entity_id: string; client_id: string }>({
+    indexes: {
+      entity: { of: (g) => g.entity_id },
+      client: { of: (g) => g.client_id },
+    },
+  }),
+  /** Per entity: the sealed upstream refresh token of its last SSO sign-in (server/sso/upstream_sessions.ts). */
+  sso_upstream_session: kind(),
 } as const satisfies Schema;
 
 export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;

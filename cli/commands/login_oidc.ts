@@ -9,6 +9,9 @@
  * listener with the IdP's code; the CLI redeems it with the nonce (`POST …/cli/login`), shows the
  * outcome on the page, and hands the token to `lanyard login`, which stores it.
  *
+ * With `headless=true [provider=NAME]` there is no browser and no listener: the device
+ * authorization grant of a Lanyard provider is used instead (login_oidc_device.ts).
+ *
  * Only a callback carrying the state of this sign-in is taken; anything else the browser (or a
  * web page guessing the port) sends to the listener is answered and ignored.
  */
@@ -23,8 +26,9 @@ import { explainFailure } from './failure.js';
 import { stdinOnce } from './input.js';
 import { parseKeyValues } from './kv_args.js';
 import type { LoginRequest, LoginResult } from './login_methods.js';
+import { deviceLogin } from './login_oidc_device.js';
 
-export const OIDC_LOGIN_USAGE = 'lanyard login -method=oidc [port=PORT] [skip_browser=true]';
+export const OIDC_LOGIN_USAGE = 'lanyard login -method=oidc [port=PORT] [skip_browser=true] | headless=true [provider=NAME]';
 
 const CALLBACK_PATH = '/oidc/callback';
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -33,6 +37,8 @@ const SIGN_IN_TIMEOUT_MS = 5 * 60_000;
 
 export async function oidcLogin({ client, args, io }: LoginRequest): Promise<LoginResult> {
   const options = await loginOptions(args, io);
+  // No browser on this machine: the device authorization grant of a Lanyard provider instead.
+  if (options.headless) return deviceLogin(client, options.provider, io);
   const clientNonce = randomBytes(32).toString('base64url');
   const listener = await listen(options.port);
   try {
@@ -64,15 +70,19 @@ export async function oidcLogin({ client, args, io }: LoginRequest): Promise<Log
 interface OidcLoginOptions {
   readonly port: number;
   readonly skipBrowser: boolean;
+  readonly headless: boolean;
+  readonly provider: string;
 }
 
 async function loginOptions(args: readonly string[], io: CliIo): Promise<OidcLoginOptions> {
-  const { port = '0', skip_browser: skipBrowser = 'false', ...rest } = await parseKeyValues(args, stdinOnce(io));
+  const { port = '0', skip_browser: skipBrowser = 'false', headless = 'false', provider = 'default', ...rest } = await parseKeyValues(args, stdinOnce(io));
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw usageError(`unknown argument ${JSON.stringify(unknown[0])}: ${OIDC_LOGIN_USAGE}`);
   if (typeof port !== 'string' || !/^\d{1,5}$/.test(port) || Number(port) > 65535) throw usageError(`port must be a number from 0 to 65535: ${OIDC_LOGIN_USAGE}`);
   if (skipBrowser !== 'true' && skipBrowser !== 'false') throw usageError('skip_browser must be true or false');
-  return { port: Number(port), skipBrowser: skipBrowser === 'true' };
+  if (headless !== 'true' && headless !== 'false') throw usageError('headless must be true or false');
+  if (typeof provider !== 'string' || !/^\w(?:[\w.-]*\w)?$/.test(provider)) throw usageError(`provider must be a provider name: ${OIDC_LOGIN_USAGE}`);
+  return { port: Number(port), skipBrowser: skipBrowser === 'true', headless: headless === 'true', provider };
 }
 
 function listen(port: number): Promise<Server> {

@@ -11,6 +11,7 @@ import { withClusterLock } from '../../storage/cluster.js';
 import type { Storage } from '../../storage/types.js';
 import { invalidRequest } from '../errors.js';
 import type { TokenService } from '../tokens/token_service.js';
+import { entityAccessChanged } from './access_events.js';
 import { uuid } from '../util/random.js';
 import type { EntityAlias, EntityRecord, GroupRecord } from './types.js';
 import { checkMetadata, checkName, checkPolicies, generatedName } from './validate.js';
@@ -86,11 +87,13 @@ export class EntityService {
     const checked = checkChanges(changes);
     const time = this.#timestamp();
     try {
-      return await this.#storage.update<EntityRecord>('entity', id, (current) => ({
+      const updated = await this.#storage.update<EntityRecord>('entity', id, (current) => ({
         ...current,
         ...checked,
         last_update_time: time,
       }));
+      if (updated?.disabled) await entityAccessChanged(this.#storage, [id]);
+      return updated;
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       throw clashError(err);
@@ -109,6 +112,7 @@ export class EntityService {
   async #delete(id: string): Promise<boolean> {
     if (!(await this.#storage.delete('entity', id))) return false;
     await this.#tokens.revokeByEntity(id);
+    await entityAccessChanged(this.#storage, [id]);
     for (const { id: groupId } of await this.#storage.findBy<GroupRecord>('group', 'member_entity', id)) {
       try {
         await this.#storage.update<GroupRecord>('group', groupId, (group) => ({

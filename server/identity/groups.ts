@@ -14,6 +14,7 @@ import { uuid } from '../util/random.js';
 import type { GroupRecord } from './types.js';
 import { checkMetadata, checkName, checkPolicies, generatedName } from './validate.js';
 import { withClusterLock } from '../../storage/cluster.js';
+import { entityAccessChanged } from './access_events.js';
 
 export interface GroupChanges {
   readonly name?: string;
@@ -106,7 +107,10 @@ export class GroupService {
     const fields = await this.#check(id, type, changes);
     const time = this.#timestamp();
     try {
-      return await this.#storage.update<GroupRecord>('group', id, (group) => ({ ...group, ...fields, last_update_time: time }));
+      const updated = await this.#storage.update<GroupRecord>('group', id, (group) => ({ ...group, ...fields, last_update_time: time }));
+      // Members who left may have lost an assignment (nested groups' members are checked at use).
+      await entityAccessChanged(this.#storage, current.member_entity_ids.filter((member) => !(updated?.member_entity_ids ?? []).includes(member)));
+      return updated;
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       if (err instanceof AlreadyExistsError && err.index === 'name') throw invalidRequest('group name is already in use');
@@ -116,7 +120,9 @@ export class GroupService {
 
   /** Remove a group and its place in every parent group; false when it did not exist. */
   async delete(id: string): Promise<boolean> {
+    const removed = await this.get(id);
     if (!(await this.#storage.delete('group', id))) return false;
+    if (removed !== undefined) await entityAccessChanged(this.#storage, removed.member_entity_ids);
     for (const parentId of await this.parentIds(id)) {
       try {
         await this.#storage.update<GroupRecord>('group', parentId, (group) => ({

@@ -54,7 +54,16 @@ export interface ClientRecord {
   readonly client_secret: string;
   /** Beyond Vault: where RP-initiated logout may return to. */
   readonly post_logout_redirect_uris: readonly string[];
+  /** Beyond Vault (server/oidc/grant_types.ts); absent on older records: the code flow with refresh. */
+  readonly grant_types?: readonly string[];
+  /** Beyond Vault: the format of client-credentials access tokens, `opaque` (default) or `jwt`. */
+  readonly access_token_format?: AccessTokenFormat;
+  /** Beyond Vault: OIDC Back-Channel Logout 1.0 (server/oidc/backchannel). */
+  readonly backchannel_logout_uri?: string;
+  readonly backchannel_logout_session_required?: boolean;
 }
+
+export type AccessTokenFormat = 'opaque' | 'jwt';
 
 export interface ProviderRecord {
   readonly name: string;

@@ -31,7 +31,8 @@ export async function beginUpstreamLogin(services: Services, purpose: LoginPurpo
   return oidc.buildAuthorizationUrl(upstream.configuration, {
     redirect_uri: sso.callbackUrl,
     response_type: 'code',
-    scope: UPSTREAM_SCOPE,
+    // Re-validation at refresh (upstream_sessions.ts) needs the IdP's refresh token.
+    scope: services.config.ssoRevalidateInterval > 0 ? `${UPSTREAM_SCOPE} offline_access` : UPSTREAM_SCOPE,
     state: started.state,
     nonce: started.nonce,
     code_challenge: await oidc.calculatePKCECodeChallenge(started.codeVerifier),

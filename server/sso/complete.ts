@@ -28,6 +28,7 @@ import { codeVerifierOf, type PendingLogin } from './pending_logins.js';
 import type { SsoConfig } from './types.js';
 import { causedBy, messageOf } from './error_chain.js';
 import type { Upstream } from './upstream_client.js';
+import { rememberUpstreamSession } from './upstream_sessions.js';
 
 const MAX_EMAIL_LENGTH = 320;
 
@@ -71,6 +72,8 @@ export async function completeUpstreamLogin(sso: SsoContext, pending: PendingLog
   const mount = await sso.identity.mounts.byType('oidc');
   if (mount === undefined) throw new Error('the oidc auth mount is missing from the instance record');
   const entity = await linkEntity(sso.services.storage, sso.identity, mount, { sub: claims.sub, email, ...(typeof claims.name === 'string' ? { name: claims.name } : {}) }, sso.services.now);
+
+  await rememberUpstreamSession(sso.services, entity.id, tokens.refresh_token);
 
   let groups: GroupSyncResult | undefined;
   if (config.manageGroupMemberships) {

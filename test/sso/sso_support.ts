@@ -24,13 +24,13 @@ export const CLI_REDIRECT = 'http://127.0.0.1:9/oidc/callback';
  * A dev-mode Lanyard on 127.0.0.1 whose api-addr names its port. The port is picked by binding
  * port 0 first; should another process take it in between, a new one is picked.
  */
-export async function startSsoServer(options: { settings?: RawSettings; log?: Logger } = {}): Promise<TestServer> {
+export async function startSsoServer(options: { settings?: RawSettings; log?: Logger; now?: () => number } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lanyard-sso-test-'));
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const config = loadConfig({ listen: `127.0.0.1:${port}`, 'api-addr': url, 'data-dir': dataDir, dev: true, 'dev-root-token': ROOT_TOKEN, ...options.settings }, {});
-    const runtime = await startRuntime(config, options.log ?? silentLogger);
+    const runtime = await startRuntime(config, options.log ?? silentLogger, options.now === undefined ? {} : { now: options.now });
     try {
       const listening = await listen(runtime, '127.0.0.1', port);
       let stopped: Promise<void> | undefined;

@@ -10,6 +10,7 @@
  *   idp.addAccount({ sub: 'u-1', email: 'alice@example.com', groups: ['eng'] })
  *   idp.autoLogin = 'u-1'      the next sign-in pages finish at once as this person ('deny': refuse)
  *   idp.tamperIdTokens = true  ID tokens leave the token endpoint with a changed payload (bad signature)
+ *   idp.issueRefreshTokens = true  the token endpoint also issues refresh tokens; idp.removeAccount(sub)
  *   await idp.close()
  *
  * The sign-in page (`GET /interaction/:uid`, when autoLogin is unset) is a form with a text field
@@ -64,6 +65,8 @@ export class UpstreamIdp {
   /** The sub to sign in as at once on the next sign-in pages, or 'deny' to refuse; unset: show the form. */
   autoLogin: string | undefined;
   tamperIdTokens = false;
+  /** Issue refresh tokens (for offline_access requests); off by default. */
+  issueRefreshTokens = false;
   readonly #accounts = new Map<string, UpstreamAccount>();
   readonly #server: Server;
   #provider: Provider | undefined;
@@ -98,6 +101,11 @@ export class UpstreamIdp {
     this.#accounts.set(account.sub, account);
   }
 
+  /** The person leaves the IdP: their refresh tokens are refused from now on. */
+  removeAccount(sub: string): void {
+    this.#accounts.delete(sub);
+  }
+
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -118,7 +126,7 @@ export class UpstreamIdp {
           client_secret: this.clientSecret,
           redirect_uris: [options.redirectUri],
           response_types: ['code'],
-          grant_types: ['authorization_code'],
+          grant_types: ['authorization_code', 'refresh_token'],
           token_endpoint_auth_method: 'client_secret_basic',
           id_token_signed_response_alg: this.alg,
         },
@@ -128,6 +136,7 @@ export class UpstreamIdp {
       claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
       conformIdTokenClaims: options.claimsInIdToken === false,
       findAccount: (_ctx, sub) => this.#account(sub),
+      issueRefreshToken: () => this.issueRefreshTokens,
       loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
         const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
         grant.addOIDCScope(String(ctx.oidc.params?.scope ?? 'openid'));

@@ -13,6 +13,7 @@ import { OIDC_KINDS, listRecords } from './records.js';
 import { clientsUsingAssignment } from './references.js';
 import { removeDuplicates } from './string_list.js';
 import { withOidcWriteLock } from './write_lock.js';
+import { assignmentChanged } from '../revocation_triggers.js';
 
 const fields = {
   entity_ids: { type: 'commaStringSlice' },
@@ -36,6 +37,8 @@ export function assignmentPaths(services: Services): VaultPath[] {
       };
       await storage.put(OIDC_KINDS.assignment, name, assignment);
     });
+    // Entities the assignment no longer admits lose their grants on its clients at once.
+    await assignmentChanged(services, name);
   };
 
   const item = definePath({

@@ -17,6 +17,8 @@ import { materialiseKey, readStoredKey } from '../key_store.js';
 import type { ClientRecord, ClientType } from '../types.js';
 import { generateClientSecret, openClientSecret, sealClientSecret } from './client_secret.js';
 import { OIDC_KINDS, listRecords } from './records.js';
+import { clientAccessChanged, clientDeleted } from '../revocation_triggers.js';
+import { clientExtensionView, clientExtensions } from './client_extensions.js';
 import { removeDuplicates } from './string_list.js';
 import { withOidcWriteLock } from './write_lock.js';
 
@@ -32,6 +34,10 @@ const fields = {
   id_token_ttl: { type: 'duration' },
   access_token_ttl: { type: 'duration' },
   client_type: { type: 'string', max: 64 },
+  grant_types: { type: 'commaStringSlice' },
+  access_token_format: { type: 'string', max: 16 },
+  backchannel_logout_uri: { type: 'string', max: 2048 },
+  backchannel_logout_session_required: { type: 'bool' },
 } as const;
 
 interface ClientWrite {
@@ -42,6 +48,10 @@ interface ClientWrite {
   readonly id_token_ttl?: number;
   readonly access_token_ttl?: number;
   readonly client_type?: string;
+  readonly grant_types?: string[];
+  readonly access_token_format?: string;
+  readonly backchannel_logout_uri?: string;
+  readonly backchannel_logout_session_required?: boolean;
 }
 
 const mountType = 'identity';
@@ -66,7 +76,9 @@ export function clientPaths(services: Services): VaultPath[] {
       create: (req) => writeClient(services, req.params.name as string, req.data),
       update: (req) => writeClient(services, req.params.name as string, req.data),
       delete: async (req) => {
+        const removed = await read(req.params.name as string);
         await withOidcWriteLock(storage, () => storage.delete(OIDC_KINDS.client, req.params.name as string));
+        if (removed !== undefined) await clientDeleted(services, removed.client_id);
       },
     },
   });
@@ -101,6 +113,7 @@ function clientView(client: ClientRecord): Record<string, unknown> {
     client_id: client.client_id,
     client_type: client.client_type,
     post_logout_redirect_uris: [...client.post_logout_redirect_uris],
+    ...clientExtensionView(client),
   };
 }
 
@@ -154,10 +167,15 @@ function writeClient(services: Services, name: string, input: ClientWrite): Prom
       client_id: stored?.client_id ?? randomBase62(CLIENT_ID_LENGTH),
       client_secret: clientSecret,
       post_logout_redirect_uris: postLogoutRedirectUris,
+      ...(await clientExtensions(services, input, stored, clientType)),
     };
     await storage.put(OIDC_KINDS.client, name, client);
     // Vault makes the built-in default key's key pairs when a client first refers to it.
     if (key.current === null || key.next === null) await materialiseKey(services, keyName);
+  }).then(async () => {
+    // Entities the client's new assignments no longer admit lose their grants at once.
+    const written = await storage.get<ClientRecord>(OIDC_KINDS.client, name);
+    if (written !== undefined) await clientAccessChanged(services, written.client_id);
   });
 }
 

@@ -20,13 +20,14 @@ import type { Services } from '../../services.js';
 import { openClientSecret } from '../admin/client_secret.js';
 import { providerAllowsClient } from '../admin/providers.js';
 import { OIDC_KINDS } from '../admin/records.js';
+import { AUTHORIZATION_CODE, SUPPORTED_GRANT_TYPES, clientGrantTypes } from '../grant_types.js';
 import type { ClientRecord } from '../types.js';
 import type { ClientKey, ClientKeys } from './client_keys.js';
 import { redirectUriPolicy } from './redirect_uris.js';
 import type { ProviderSnapshot } from './snapshot.js';
 
 export const RESPONSE_TYPES = ['code'] as const;
-export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
+export const GRANT_TYPES = SUPPORTED_GRANT_TYPES;
 
 /** A client as last read: its record, its key, and its metadata for the library. */
 export interface KnownClient {
@@ -116,17 +117,24 @@ export class ClientDirectory {
       this.#log.warn('oidc client has redirect URIs that can never match; they are ignored', { client: record.name, client_id: record.client_id, uris: uris.dropped });
     }
     const confidential = record.client_type === 'confidential';
+    const grantTypes = clientGrantTypes(record);
+    // The library wants response types and grant types to agree: without the code flow a client
+    // has no response type and no redirect URIs.
+    const codeFlow = grantTypes.includes(AUTHORIZATION_CODE);
     return {
       client_id: record.client_id,
       ...(confidential ? { client_secret: openClientSecret(this.#services, record) } : {}),
       client_name: record.name,
       application_type: uris.applicationType,
-      redirect_uris: uris.redirectUris,
+      redirect_uris: codeFlow ? uris.redirectUris : [],
       post_logout_redirect_uris: uris.postLogoutRedirectUris,
-      response_types: [...RESPONSE_TYPES],
-      grant_types: [...GRANT_TYPES],
+      response_types: codeFlow ? [...RESPONSE_TYPES] : [],
+      grant_types: [...grantTypes],
       token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
       id_token_signed_response_alg: key.params.algorithm,
+      ...(record.backchannel_logout_uri
+        ? { backchannel_logout_uri: record.backchannel_logout_uri, backchannel_logout_session_required: record.backchannel_logout_session_required ?? false }
+        : {}),
     };
   }
 

@@ -20,7 +20,11 @@ import { SIGNING_ALGORITHMS } from '../../../keys/named_key_params.js';
 import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
 import { accountFinder, claimsConfiguration } from './claims.js';
-import { StateAdapter } from './adapter.js';
+import { resourceIndicatorsFeature } from './client_credentials.js';
+import { DEVICE_CODE_TTL, DEVICE_ROUTES, deviceFlowFeature } from './device/feature.js';
+import { introspectionPolicy } from './introspection_policy.js';
+import { lanyardStateAdapter } from './state_adapters.js';
+import { withUpstreamRevalidation } from './upstream_revalidation.js';
 import type { ClientDirectory } from './clients.js';
 import { grantLoader } from './grants.js';
 import { renderProtocolError, setPage } from './pages.js';
@@ -38,6 +42,7 @@ export const ROUTES = {
   revocation: '/revoke',
   introspection: '/introspect',
   end_session: '/logout',
+  ...DEVICE_ROUTES,
 } as const;
 
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
@@ -84,7 +89,7 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
   policy.get('consent')?.checks.remove('native_client_prompt');
 
   return {
-    adapter: (model: string) => (model === 'Client' ? clients.adapter() : new StateAdapter(model, { storage: services.storage, provider: name, now: services.now, protection: parts.stateProtection })),
+    adapter: (model: string) => (model === 'Client' ? clients.adapter() : lanyardStateAdapter(model, { storage: services.storage, provider: name, now: services.now, protection: parts.stateProtection })),
     jwks: { keys: parts.keys },
     enabledJWA: { idTokenSigningAlgValues: [...SIGNING_ALGORITHMS] },
     responseTypes: ['code'],
@@ -103,7 +108,7 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
       (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') &&
       (client.redirectUris ?? []).some((uri) => URL.canParse(uri) && new URL(uri).origin === origin),
     routes: { ...ROUTES },
-    findAccount: accountFinder({ services, log, snapshot, clients }),
+    findAccount: withUpstreamRevalidation(accountFinder({ services, log, snapshot, clients }), services),
     loadExistingGrant: grantLoader(services, clients, log),
     // Validators run in this order: a scope clash is refused before a token sign-in spends a use.
     extraParams: { [SCOPE_CLASH_HOOK]: scopeClashCheck(claimsConfiguration(snapshot.scopes, log)), [TOKEN_LOGIN_HOOK]: tokenLogin(services, name) },
@@ -127,6 +132,8 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
       AccessToken: (_ctx, _token, client) => ttlOf(client.clientId, 'access_token_ttl'),
       IdToken: (_ctx, _token, client) => ttlOf(client.clientId, 'id_token_ttl'),
       AuthorizationCode: AUTHORIZATION_CODE_TTL,
+      ClientCredentials: (_ctx, _token, client) => ttlOf(client.clientId, 'access_token_ttl'),
+      DeviceCode: DEVICE_CODE_TTL,
       RefreshToken: REFRESH_TOKEN_TTL,
       // A sign-in with a Lanyard token makes a session and a grant per request. They only need to
       // outlive the access tokens bound to them (refresh tokens need the grant, not the session).
@@ -150,8 +157,9 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
       },
       introspection: {
         enabled: true,
-        // Only the client a token belongs to learns anything about it.
-        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+        // Only the client a token belongs to learns anything about it, and only while its entity may
+        // still use the client (introspection_policy.ts).
+        allowedPolicy: introspectionPolicy(services, clients, log),
       },
       rpInitiatedLogout: {
         enabled: true,
@@ -161,12 +169,15 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
       externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       pushedAuthorizationRequests: { enabled: false },
       dPoP: { enabled: false },
-      resourceIndicators: { enabled: false },
+      // Only for client credentials tokens (format, audience, scope): client_credentials.ts.
+      resourceIndicators: resourceIndicatorsFeature({ snapshot, clients }),
       claimsParameter: { enabled: false },
       requestObjects: { enabled: false },
       registration: { enabled: false },
-      deviceFlow: { enabled: false },
-      clientCredentials: { enabled: false },
+      deviceFlow: deviceFlowFeature(),
+      clientCredentials: { enabled: true },
+      // Logout tokens are signed and sent by server/oidc/backchannel (backchannel_hook.ts).
+      backchannelLogout: { enabled: true },
     },
     renderError: (ctx, out) => renderProtocolError(ctx, out),
   };

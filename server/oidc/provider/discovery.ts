@@ -8,6 +8,7 @@
 import { SIGNING_ALGORITHMS } from '../../../keys/named_key_params.js';
 import type { Logger } from '../../log.js';
 import { supportedClaims } from './claims.js';
+import { DEVICE_CODE } from '../grant_types.js';
 import { GRANT_TYPES, RESPONSE_TYPES } from './clients.js';
 import { BUILT_IN_SCOPES, CLIENT_AUTH_METHODS, PKCE_METHODS, ROUTES } from './configuration.js';
 import type { ProviderSnapshot } from './snapshot.js';
@@ -15,7 +16,7 @@ import type { ProviderSnapshot } from './snapshot.js';
 /** Vault lets relying parties cache provider discovery for an hour. */
 export const DISCOVERY_CACHE_CONTROL = 'max-age=3600';
 
-export function discoveryDocument(snapshot: ProviderSnapshot, log: Logger): Record<string, unknown> {
+export function discoveryDocument(snapshot: ProviderSnapshot, log: Logger, grantTypes: readonly string[] = GRANT_TYPES): Record<string, unknown> {
   const { issuer } = snapshot;
   const endpoint = (path: string): string => `${issuer}${path}`;
   return {
@@ -27,11 +28,12 @@ export function discoveryDocument(snapshot: ProviderSnapshot, log: Logger): Reco
     revocation_endpoint: endpoint(ROUTES.revocation),
     introspection_endpoint: endpoint(ROUTES.introspection),
     end_session_endpoint: endpoint(ROUTES.end_session),
+    ...(grantTypes.includes(DEVICE_CODE) ? { device_authorization_endpoint: endpoint(ROUTES.device_authorization) } : {}),
     scopes_supported: [...snapshot.scopes.map((scope) => scope.name), ...BUILT_IN_SCOPES],
     claims_supported: supportedClaims(snapshot.scopes, log),
     response_types_supported: [...RESPONSE_TYPES],
     response_modes_supported: ['query', 'fragment', 'form_post'],
-    grant_types_supported: [...GRANT_TYPES],
+    grant_types_supported: [...grantTypes],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
@@ -42,5 +44,7 @@ export function discoveryDocument(snapshot: ProviderSnapshot, log: Logger): Reco
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     authorization_response_iss_parameter_supported: true,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }

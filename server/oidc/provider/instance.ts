@@ -14,6 +14,8 @@ import { logProviderEvents } from './events.js';
 import { noteProviderEvents } from '../../audit/provider_events.js';
 import { forceSecureCookies, requiresSecureCookies } from './secure_cookies.js';
 import { countGrants } from '../../metrics/grant_metrics.js';
+import { installBackchannelLogout } from './backchannel_hook.js';
+import { installProtocolHooks } from './protocol_hooks.js';
 import { PublishedKey, clientKeySigners } from './signing.js';
 import type { StateProtection } from './state_protection.js';
 import type { ProviderSnapshot, PublishedKeys } from './snapshot.js';
@@ -49,5 +51,7 @@ export function createProviderInstance(deps: InstanceDependencies, name: string,
   if (requiresSecureCookies(deps.services.config.apiAddr, snapshot.issuer)) forceSecureCookies(provider);
   logProviderEvents(provider, name, log);
   noteProviderEvents(provider, name, deps.services.metrics ? countGrants(deps.services.metrics) : undefined);
+  installProtocolHooks(provider, deps.services, name);
+  installBackchannelLogout(provider, deps.services, name);
   return { name, snapshot, published, provider, clients, handle: provider.callback() };
 }

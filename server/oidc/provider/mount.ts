@@ -15,13 +15,16 @@ import express, { type Express, type NextFunction, type Request, type Response, 
 import type { Services } from '../../services.js';
 import { parseCidr, type Cidr } from '../../util/cidr.js';
 import { providerJwks } from '../admin/provider_jwks.js';
+import { cliLoginRoutes } from './cli_login.js';
 import { DISCOVERY_CACHE_CONTROL, discoveryDocument } from './discovery.js';
 import { dropUntrustedForwardedHeaders } from './forwarded_headers.js';
+import { providerGrantTypes } from './provider_grants.js';
 import { CsrfTokens } from './interactions/csrf.js';
 import { passwordLogin } from './interactions/password_login.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { sendPage } from './pages.js';
 import { ProviderRegistry } from './registry.js';
+import { prepareStructuredToken } from './structured_token_param.js';
 import { requestInstance, setRequestInstance } from './request_instance.js';
 import { errorPage } from './views/messages.js';
 
@@ -30,9 +33,9 @@ export const PROVIDER_MOUNT = '/v1/identity/oidc/provider/:name';
 /** Vault's GenericNameRegex: other names are not providers (the admin API answers them). */
 const PROVIDER_NAME = /^\w(?:[\w.-]*\w)?$/;
 /** Endpoints a person's browser opens: an unknown provider gets a page there. */
-const BROWSER_PATH = /^\/(?:authorize|logout|interaction)(?:\/|$)/;
+const BROWSER_PATH = /^\/(?:(?:authorize|logout|interaction)(?:\/|$)|device$)/;
 /** Paths served here rather than by the library: discovery, keys and the interaction pages. */
-const OWN_PATH = /^\/(?:\.well-known|interaction)\//;
+const OWN_PATH = /^\/(?:\.well-known|interaction|cli)\//;
 /** Endpoints that verify id_token_hint values with the instance's keystore. */
 const HINT_PATH = /^\/(?:authorize|logout)$/;
 
@@ -56,9 +59,10 @@ export function mountOidcProviders(app: Express, services: Services, extensions:
   };
 
   const router = express.Router({ caseSensitive: true, strict: true });
-  router.get('/.well-known/openid-configuration', (_req, res) => {
+  router.get('/.well-known/openid-configuration', async (_req, res) => {
     const instance = requestInstance(res);
-    res.set('Cache-Control', DISCOVERY_CACHE_CONTROL).json(discoveryDocument(instance.snapshot, services.log));
+    const grantTypes = await providerGrantTypes(services, instance.snapshot);
+    res.set('Cache-Control', DISCOVERY_CACHE_CONTROL).json(discoveryDocument(instance.snapshot, services.log, grantTypes));
   });
   router.get('/.well-known/keys', async (_req, res) => {
     const jwks = (await providerJwks(services, requestInstance(res).name)) ?? { keys: [] };
@@ -69,6 +73,8 @@ export function mountOidcProviders(app: Express, services: Services, extensions:
   );
   // Upstream SSO's button and return path, under the interaction (server/sso/interaction_routes.ts).
   if (signIn !== undefined) router.use(signIn.routes({ services, csrf: csrfTokens }));
+  // `lanyard login -method=oidc headless=true` (cli_login.ts).
+  router.use(cliLoginRoutes(services));
   router.use((req: Request, res: Response) => requestInstance(res).handle(req, res));
 
   app.use(PROVIDER_MOUNT, (req: Request, res: Response, next: NextFunction) => {
@@ -80,9 +86,11 @@ export function mountOidcProviders(app: Express, services: Services, extensions:
       if (instance === undefined) return unknownProvider(req, res);
       setRequestInstance(res, instance);
       // The protocol endpoints go straight to the library; only Lanyard's own pages need routing.
-      if (OWN_PATH.test(req.path)) router(req, res, next);
-      else instance.handle(req, res);
-    }, next);
+      if (OWN_PATH.test(req.path)) return router(req, res, next);
+      return prepareStructuredToken(req, res).then((proceed) => {
+        if (proceed) instance.handle(req, res);
+      });
+    }).catch(next);
   });
 }
 

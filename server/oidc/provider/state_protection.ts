@@ -75,3 +75,17 @@ export async function loadStateProtection(services: Pick<Services, 'storage' | '
   if (stored === undefined) throw new Error('the stored OIDC state key vanished while being created');
   return new StateProtection(Buffer.from(services.seal.open(stored.key, SEAL_CONTEXT), 'base64url'));
 }
+
+const loaded = new WeakMap<object, Promise<StateProtection>>();
+
+/** loadStateProtection, once per store (code outside a provider instance, e.g. grant revocation). */
+export function sharedStateProtection(services: Pick<Services, 'storage' | 'seal'>): Promise<StateProtection> {
+  let protection = loaded.get(services.storage);
+  if (protection === undefined) {
+    protection = loadStateProtection(services);
+    // A failed load (storage briefly unreachable) is tried again next time.
+    protection.catch(() => loaded.delete(services.storage));
+    loaded.set(services.storage, protection);
+  }
+  return protection;
+}

@@ -28,6 +28,10 @@ describe('confidential and public clients', () => {
       redirect_uris: [RU],
       assignments: ['allow_all'],
       post_logout_redirect_uris: [],
+      grant_types: ['authorization_code', 'refresh_token'],
+      access_token_format: 'opaque',
+      backchannel_logout_uri: '',
+      backchannel_logout_session_required: false,
     });
   });
 
@@ -139,7 +143,20 @@ describe('stored shape', () => {
     for (const name of res.body.data.keys as string[]) {
       const info = res.body.data.key_info[name];
       expect(Object.keys(info).sort()).toEqual(
-        ['access_token_ttl', 'assignments', 'client_id', 'client_type', 'id_token_ttl', 'key', 'post_logout_redirect_uris', 'redirect_uris'],
+        [
+          'access_token_format',
+          'access_token_ttl',
+          'assignments',
+          'backchannel_logout_session_required',
+          'backchannel_logout_uri',
+          'client_id',
+          'client_type',
+          'grant_types',
+          'id_token_ttl',
+          'key',
+          'post_logout_redirect_uris',
+          'redirect_uris',
+        ],
       );
     }
     expect(JSON.stringify(res.body)).not.toContain('hvo_secret_');
