@@ -14,6 +14,7 @@ import { rolePaths } from './oidc/admin/roles.js';
 import { scopePaths } from './oidc/admin/scopes.js';
 import { wellKnownPaths } from './oidc/admin/well_known.js';
 import { userpassPaths } from './userpass/index.js';
+import { mfaPaths } from './mfa/index.js';
 
 export const features: AppFeatures = {
   vaultPaths: [
@@ -29,6 +30,7 @@ export const features: AppFeatures = {
     introspectPaths,
     oidcConfigPaths,
     wellKnownPaths,
+    mfaPaths,
   ],
   routers: [
     // node-oidc-provider and openid-client load on the first request that needs them.

@@ -30,6 +30,9 @@ export const CONFIG_KINDS = {
   oidc_auth: kind(),
   /** Upstream SSO configuration (singleton per organisation). */
   sso_config: kind(),
+  /** Login MFA methods (Vault's `identity/mfa/method/totp`) and login enforcements. */
+  mfa_method: kind(),
+  mfa_enforcement: kind(),
 } as const satisfies Schema;
 
 export const STATE_KINDS = {
@@ -63,6 +66,14 @@ export const STATE_KINDS = {
       user_code: { of: (s) => s.userCode },
     },
   }),
+  /** An entity's TOTP secret for one MFA method (sealed), with its replay and attempt counters. */
+  mfa_totp_secret: kind<{ method_id: string; entity_id: string }>({
+    indexes: { method: { of: (s) => s.method_id }, entity: { of: (s) => s.entity_id } },
+  }),
+  /** A login waiting for its second factor (`auth.mfa_requirement`), under a hash of its request id. */
+  mfa_request: kind(),
+  /** Passkeys (WebAuthn credentials), by credential id. */
+  passkey: kind<{ entity_id: string }>({ indexes: { entity: { of: (p) => p.entity_id } } }),
 } as const satisfies Schema;
 
 export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;
