@@ -19,5 +19,8 @@ export async function completeLogin(services: Services, record: MfaRequestRecord
       if (!user) throw permissionDenied(`userpass user ${record.completion.username} was deleted during MFA`);
       return issueUserpassToken(services, user, entity);
     }
+    case 'oidc-interaction':
+      // Finished by the sign-in page itself (server/oidc/provider/interactions/second_factor.ts).
+      throw permissionDenied('a sign-in page login cannot be finished through sys/mfa/validate');
   }
 }

@@ -23,9 +23,9 @@ const storageId = (requestId: string): string => sha256Hex(`mfa-request:${reques
 type Deps = Pick<Services, 'storage' | 'seal' | 'now'>;
 
 /** Store a pending login; its request id (a bearer secret: only its hash is stored). */
-export async function startPendingLogin(services: Deps, record: Omit<MfaRequestRecord, 'failures'>): Promise<string> {
-  const requestId = uuid();
-  await services.storage.create<MfaRequestRecord>(MFA_KINDS.request, storageId(requestId), { ...record, failures: 0 }, {
+export async function startPendingLogin(services: Deps, record: Omit<MfaRequestRecord, 'failures'>, requestId: string = uuid()): Promise<string> {
+  // put: a sign-in page that starts over (same interaction, same id) replaces its earlier request.
+  await services.storage.put<MfaRequestRecord>(MFA_KINDS.request, storageId(requestId), { ...record, failures: 0 }, {
     expiresAt: services.now() + REQUEST_TTL_MS,
   });
   return requestId;

@@ -67,7 +67,9 @@ export interface PendingConstraint {
 
 /** How a pending login finishes once its factors are verified. */
 export type PendingCompletion =
-  | { readonly type: 'userpass'; readonly username: string };
+  | { readonly type: 'userpass'; readonly username: string }
+  /** The sign-in page of a provider: the interaction goes on with these factors (`amr`). */
+  | { readonly type: 'oidc-interaction'; readonly provider: string; readonly uid: string; readonly amr: readonly string[] };
 
 /** A login waiting for its second factor; stored under the hash of its request id, expiring. */
 export interface MfaRequestRecord {

@@ -25,6 +25,7 @@ import { loginPage } from '../views/login.js';
 import { errorPage } from '../views/messages.js';
 import type { CsrfTokens } from './csrf.js';
 import type { PasswordLogin } from './password_login.js';
+import type { SecondFactor } from './second_factor.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -34,6 +35,8 @@ export interface InteractionDependencies {
   readonly passwordLogin: PasswordLogin;
   /** Upstream SSO's button for the sign-in page (server/sso), when it is configured and active. */
   readonly ssoOption?: () => Promise<{ readonly label: string } | undefined>;
+  /** MFA after the password (second_factor.ts); without it the password alone signs in. */
+  readonly secondFactor?: SecondFactor;
 }
 
 const BUILT_IN_SCOPE_TEXT: Readonly<Record<string, string>> = {
@@ -133,6 +136,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
       return renderLogin(res, interaction, err.status, { username, error: loginErrorText(err) });
     }
+    if (deps.secondFactor) return deps.secondFactor.afterFirstFactor(req, res, interaction, entity, { mountType: 'userpass', amr: ['pwd'] });
     // The server clock (not the library's) is the authority on when the user signed in.
     const login = { accountId: entity.id, ts: Math.floor(deps.services.now() / 1000) };
     await requestInstance(res).provider.interactionFinished(req, res, { login }, { mergeWithLastSubmission: false });
