@@ -72,8 +72,12 @@ export const STATE_KINDS = {
   }),
   /** A login waiting for its second factor (`auth.mfa_requirement`), under a hash of its request id. */
   mfa_request: kind(),
-  /** Passkeys (WebAuthn credentials), by credential id. */
-  passkey: kind<{ entity_id: string }>({ indexes: { entity: { of: (p) => p.entity_id } } }),
+  /** Passkeys (WebAuthn credentials) of entities, with their signature counters. */
+  passkey: kind<{ entity_id: string; credential_id: string }>({
+    indexes: { entity: { of: (p) => p.entity_id }, credential: { unique: true, of: (p) => p.credential_id } },
+  }),
+  /** WebAuthn challenges waiting for their answer (expiring, single use). */
+  passkey_challenge: kind(),
 } as const satisfies Schema;
 
 export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;
