@@ -164,6 +164,11 @@ describe('the code page', () => {
 });
 
 describe('factors and acr', () => {
+  it('advertises the acr values in discovery', async () => {
+    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(discovery.acr_values_supported).toEqual(['urn:lanyard:loa:1fa', 'urn:lanyard:loa:2fa']);
+  });
+
   it('signs in an uncovered user with the password alone: amr pwd, one-factor acr', async () => {
     const { browser, request, step } = await afterPassword('dave');
     const claims = await finish(browser, step, request);
