@@ -5,101 +5,16 @@
  * authenticatorData ‖ SHA-256(clientDataJSON)). Registration, discoverable sign-in, user
  * verification, a cloned authenticator caught by its counter, and removal.
  */
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { isoCBOR } from '@simplewebauthn/server/helpers';
 import { identityPaths } from '../../server/identity/routes/index.js';
 import { mfaPaths } from '../../server/mfa/index.js';
 import { userpassPaths } from '../../server/userpass/index.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
+import { b64u, SoftAuthenticator, UP } from '../support/soft_authenticator.js';
 
 const API_ADDR = 'https://id.example.test';
-const ORIGIN = 'https://id.example.test';
 const RP_ID = 'id.example.test';
 const PASSWORD = 'correct horse battery staple';
-
-const b64u = (bytes: Uint8Array | Buffer) => Buffer.from(bytes).toString('base64url');
-const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest();
-const u32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-};
-
-const UP = 0x01;
-const UV = 0x04;
-const AT = 0x40;
-
-/** A platform authenticator in software: one P-256 credential, its counter, and its user handle. */
-class SoftAuthenticator {
-  readonly credentialId = randomBytes(16);
-  readonly #privateKey: KeyObject;
-  readonly #publicKey: KeyObject;
-  counter = 0;
-  userHandle = '';
-
-  constructor(keys = generateKeyPairSync('ec', { namedCurve: 'P-256' })) {
-    this.#privateKey = keys.privateKey;
-    this.#publicKey = keys.publicKey;
-  }
-
-  /** Another device holding the same key (a cloned authenticator), with its own counter. */
-  clone(): SoftAuthenticator {
-    const copy = new SoftAuthenticator({ privateKey: this.#privateKey, publicKey: this.#publicKey });
-    (copy as { credentialId: Buffer }).credentialId = this.credentialId;
-    copy.userHandle = this.userHandle;
-    copy.counter = this.counter;
-    return copy;
-  }
-
-  create(options: { challenge: string; rp: { id: string }; user: { id: string } }, origin = ORIGIN) {
-    this.userHandle = options.user.id;
-    const jwk = this.#publicKey.export({ format: 'jwk' });
-    const cose = new Map<number, number | Uint8Array>([
-      [1, 2], // kty: EC2
-      [3, -7], // alg: ES256
-      [-1, 1], // crv: P-256
-      [-2, Buffer.from(jwk.x as string, 'base64url')],
-      [-3, Buffer.from(jwk.y as string, 'base64url')],
-    ]);
-    const credentialIdLength = Buffer.alloc(2);
-    credentialIdLength.writeUInt16BE(this.credentialId.length);
-    const authData = Buffer.concat([
-      sha256(options.rp.id),
-      Buffer.from([UP | UV | AT]),
-      u32(this.counter),
-      Buffer.alloc(16), // AAGUID: none
-      credentialIdLength,
-      this.credentialId,
-      Buffer.from(isoCBOR.encode(cose)),
-    ]);
-    const attestationObject = isoCBOR.encode(new Map<string, unknown>([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]) as never);
-    const clientDataJSON = JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin, crossOrigin: false });
-    return {
-      id: b64u(this.credentialId),
-      rawId: b64u(this.credentialId),
-      type: 'public-key',
-      response: { clientDataJSON: b64u(Buffer.from(clientDataJSON)), attestationObject: b64u(attestationObject), transports: ['internal'] },
-      clientExtensionResults: {},
-      authenticatorAttachment: 'platform',
-    };
-  }
-
-  get(options: { challenge: string; rpId: string }, { flags = UP | UV, bump = 1 }: { flags?: number; bump?: number } = {}) {
-    this.counter += bump;
-    const authenticatorData = Buffer.concat([sha256(options.rpId), Buffer.from([flags]), u32(this.counter)]);
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin: ORIGIN, crossOrigin: false }));
-    const signature = sign('sha256', Buffer.concat([authenticatorData, sha256(clientDataJSON)]), this.#privateKey);
-    return {
-      id: b64u(this.credentialId),
-      rawId: b64u(this.credentialId),
-      type: 'public-key',
-      response: { clientDataJSON: b64u(clientDataJSON), authenticatorData: b64u(authenticatorData), signature: b64u(signature), userHandle: this.userHandle },
-      clientExtensionResults: {},
-      authenticatorAttachment: 'platform',
-    };
-  }
-}
 
 let server: TestServer;
 let aliceToken: string;

@@ -21,6 +21,7 @@ import { dropUntrustedForwardedHeaders } from './forwarded_headers.js';
 import { CsrfTokens } from './interactions/csrf.js';
 import { passwordLogin } from './interactions/password_login.js';
 import { interactionRoutes } from './interactions/routes.js';
+import { passkeySignInRoutes } from './interactions/passkey_signin.js';
 import { secondFactor } from './interactions/second_factor.js';
 import { sendPage } from './pages.js';
 import { ProviderRegistry } from './registry.js';
@@ -57,11 +58,13 @@ export function mountOidcProviders(app: Express, services: Services): void {
     res.set('Cache-Control', 'no-store').json(jwks);
   });
   const mfa = secondFactor({ services, csrf: csrfTokens });
-  router.use(interactionRoutes({ services, csrf: csrfTokens, passwordLogin: passwordLogin(services), ssoOption: () => ssoSignInOption(services), secondFactor: mfa }));
+  router.use(interactionRoutes({ services, csrf: csrfTokens, passwordLogin: passwordLogin(services), ssoOption: () => ssoSignInOption(services), secondFactor: mfa, passkeys: true }));
   // Upstream SSO's button and return path, under the interaction (server/sso/interaction_routes.ts).
   router.use(ssoInteractionRoutes({ services, csrf: csrfTokens, secondFactor: mfa }));
   // The verification-code step after either first factor (interactions/second_factor.ts).
   router.use(mfa.routes);
+  // "Use a passkey" (interactions/passkey_signin.ts).
+  router.use(passkeySignInRoutes({ services, csrf: csrfTokens }));
   router.use((req: Request, res: Response) => requestInstance(res).handle(req, res));
 
   app.use(PROVIDER_MOUNT, (req: Request, res: Response, next: NextFunction) => {

@@ -37,6 +37,8 @@ export interface InteractionDependencies {
   readonly ssoOption?: () => Promise<{ readonly label: string } | undefined>;
   /** MFA after the password (second_factor.ts); without it the password alone signs in. */
   readonly secondFactor?: SecondFactor;
+  /** Offer "Use a passkey" (passkey_signin.ts serves its routes). */
+  readonly passkeys?: boolean;
 }
 
 const BUILT_IN_SCOPE_TEXT: Readonly<Record<string, string>> = {
@@ -85,7 +87,13 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     const { action, abortAction } = actionsOf(res, interaction);
     const sso = await deps.ssoOption?.();
     const csrf = (await deps.csrf()).issue(requestInstance(res).name, interaction);
-    sendPage(res, status, loginPage({ clientName, action: `${action}/login`, abortAction, csrf, ...(sso === undefined ? {} : { sso: { label: sso.label, action: `${action}/sso` } }), ...extra }));
+    const passkey = deps.passkeys ? { action: `${action}/passkey`, optionsUrl: `${action}/passkey/options`, scriptUrl: `${action}/passkey.js` } : undefined;
+    sendPage(
+      res,
+      status,
+      loginPage({ clientName, action: `${action}/login`, abortAction, csrf, ...(sso === undefined ? {} : { sso: { label: sso.label, action: `${action}/sso` } }), ...(passkey ? { passkey } : {}), ...extra }),
+      { scripts: passkey !== undefined },
+    );
   };
 
   router.get('/interaction/:uid', async (req, res) => {
