@@ -9,7 +9,7 @@
  *   sign in with a discoverable passkey; answers Vault's `auth` block for the entity (a passkey with
  *   user verification is two factors, so no MFA requirement follows).
  */
-import { invalidRequest, notFound } from '../errors.js';
+import { invalidRequest, notFound, permissionDenied } from '../errors.js';
 import { definePath, type VaultPath, type VaultRequest } from '../http/vault_path.js';
 import type { FieldSchema } from '../http/fields.js';
 import type { EntityRecord } from '../identity/types.js';
@@ -87,7 +87,7 @@ export function passkeyPaths(services: Services): VaultPath[] {
           if (!req.data.challenge_id || !req.data.credential) throw invalidRequest('challenge_id and credential are required');
           const { entityId, passkey } = await finishAuthentication(services, req.data.challenge_id, req.data.credential);
           const entity = await storage.get<EntityRecord>('entity', entityId);
-          if (!entity || entity.disabled) throw invalidRequest('this account cannot sign in');
+          if (!entity || entity.disabled) throw permissionDenied(`entity ${entityId} is gone or disabled`);
           const issued = await services.tokens.create({
             policies: ['default'],
             entityId,
