@@ -6,6 +6,7 @@
  * Deleting an entity revokes its tokens and takes it out of every group; disabling one leaves its
  * tokens in place but the authenticator refuses them while it stays disabled.
  */
+import { forgetEntityFactors } from '../mfa/forget_entity.js';
 import { AlreadyExistsError, NotFoundError } from '../../storage/errors.js';
 import type { Storage } from '../../storage/types.js';
 import { invalidRequest } from '../errors.js';
@@ -110,6 +111,7 @@ export class EntityService {
         if (!(err instanceof NotFoundError)) throw err; // the group went away meanwhile: nothing to clean
       }
     }
+    await forgetEntityFactors(this.#storage, id);
     return true;
   }
 

@@ -119,6 +119,19 @@ describe('sign-in with a passkey', () => {
     expect((await signInWith(authenticator)).status).toBe(200);
   });
 
+  it('goes with its entity when the entity is deleted', async () => {
+    await call('POST', 'auth/userpass/users/bob', { password: PASSWORD, token_policies: ['passkeys-self'] });
+    const bob = (await call('POST', 'auth/userpass/login/bob', { password: PASSWORD }, null)).body.auth;
+    const begun = await call('POST', 'identity/mfa/passkey/register/begin', {}, bob.client_token);
+    const bobDevice = new SoftAuthenticator();
+    const made = await call('POST', 'identity/mfa/passkey/register/finish', { challenge_id: begun.body.data.challenge_id, credential: bobDevice.create(begun.body.data.options), name: 'Phone' }, bob.client_token);
+    expect(made.status).toBe(200);
+    expect((await call('LIST', `identity/mfa/passkey/entity/${bob.entity_id}`)).status).toBe(200);
+    expect((await call('DELETE', `identity/entity/id/${bob.entity_id}`)).status).toBe(204);
+    expect((await call('LIST', `identity/mfa/passkey/entity/${bob.entity_id}`)).status).toBe(404);
+    expect((await signInWith(bobDevice)).status).toBe(401);
+  });
+
   it('stops working once removed', async () => {
     expect((await call('DELETE', `identity/mfa/passkey/entity/00000000-0000-0000-0000-000000000000/${passkeyId}`)).status).toBe(404);
     expect((await call('DELETE', `identity/mfa/passkey/self/${passkeyId}`, undefined, aliceToken)).status).toBe(204);
