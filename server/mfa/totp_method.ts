@@ -10,7 +10,7 @@
  * enforcement names is refused; deleting one removes every secret enrolled for it.
  */
 import { invalidRequest, notFound } from '../errors.js';
-import { definePath, type VaultPath } from '../http/vault_path.js';
+import { definePath, lowerCased, type VaultPath } from '../http/vault_path.js';
 import type { Services } from '../services.js';
 import { uuid } from '../util/random.js';
 import { allEnforcements, allMethods, methodData, readMethod } from './records.js';
@@ -115,6 +115,9 @@ export function totpMethodPaths(services: Services): VaultPath[] {
 
   const item = definePath({
     pattern: '/identity/mfa/method/totp/:method_id',
+    // Method ids are lower-case UUIDs; folding the case keeps `totp/GENERATE` from reaching this
+    // route under an ACL path other than `totp/generate`'s.
+    canonicalParams: { method_id: lowerCased },
     fields,
     mountType,
     operations: {
@@ -139,6 +142,7 @@ export function totpMethodPaths(services: Services): VaultPath[] {
   const anyType = definePath({ pattern: '/identity/mfa/method', mountType, operations: { list: listData } });
   const anyTypeItem = definePath({
     pattern: '/identity/mfa/method/:method_id',
+    canonicalParams: { method_id: lowerCased },
     mountType,
     operations: { read: (req) => read(req.params.method_id as string) },
   });

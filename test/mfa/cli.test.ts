@@ -34,7 +34,7 @@ beforeAll(async () => {
   await api(server, 'PUT', '/v1/sys/policies/acl/mfa-self', { policy: 'path "identity/mfa/method/totp/generate" { capabilities = ["update"] }' });
   await api(server, 'POST', '/v1/auth/userpass/users/alice', { password: PASSWORD, token_policies: ['mfa-self'] });
   methodId = (await api(server, 'POST', '/v1/identity/mfa/method/totp', { issuer: 'Lanyard' })).body.data.method_id;
-});
+}, 120_000);
 afterAll(async () => {
   await server.destroy();
   await scratch.cleanup();

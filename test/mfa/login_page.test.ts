@@ -107,7 +107,7 @@ beforeAll(async () => {
   }
   const covered = [users.alice?.entityId, users.carol?.entityId];
   expect((await api(server, 'PUT', '/v1/identity/mfa/login-enforcement/staff', { mfa_method_ids: [methodId], identity_entity_ids: covered })).status).toBe(204);
-});
+}, 120_000);
 afterAll(async () => server?.destroy());
 
 describe('the code page', () => {

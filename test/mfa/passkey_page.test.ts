@@ -61,7 +61,7 @@ beforeAll(async () => {
   const begun = await api(server, 'POST', '/v1/identity/mfa/passkey/register/begin', {}, token);
   const finished = await api(server, 'POST', '/v1/identity/mfa/passkey/register/finish', { challenge_id: begun.body.data.challenge_id, credential: device.create(begun.body.data.options, device.origin), name: 'Key' }, token);
   expect(finished.status).toBe(200);
-});
+}, 120_000);
 afterAll(async () => server?.destroy());
 
 describe('sign in with a passkey', () => {

@@ -41,7 +41,7 @@ beforeAll(async () => {
   const login = await call('POST', 'auth/userpass/login/alice', { password: PASSWORD }, null);
   aliceToken = login.body.auth.client_token;
   aliceEntity = login.body.auth.entity_id;
-});
+}, 120_000);
 afterAll(async () => server.destroy());
 
 describe('registration', () => {

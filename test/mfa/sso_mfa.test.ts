@@ -67,7 +67,7 @@ beforeAll(async () => {
   const client = await createClient(server, 'wiki', { key: 'k1', redirect_uris: REDIRECT_URI, assignments: 'allow_all' });
   rp = await relyingParty(await createProvider(server, 'p1', { allowed_client_ids: '*' }), client);
   await configureSso(server, ssoBody(idp, orgId, { configurationType: 'discoveryURL', discoveryURL: idp.issuer, allowedEmailDomains: 'example.com' }));
-});
+}, 120_000);
 afterAll(async () => {
   await server.destroy();
   await idp.close();

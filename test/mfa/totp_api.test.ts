@@ -38,7 +38,7 @@ beforeAll(async () => {
   for (const name of ['alice', 'bob', 'carol']) {
     expect((await call('POST', `auth/userpass/users/${name}`, { password: PASSWORD, token_policies: ['mfa-self'] })).status).toBe(204);
   }
-});
+}, 120_000);
 afterAll(async () => server.destroy());
 
 describe('TOTP methods', () => {
