@@ -56,7 +56,7 @@ ${failed ? html`<p class="error" id="login-error" role="alert">${view.error}</p>
 <input type="hidden" name="challenge_id" value="">
 <input type="hidden" name="credential" value="">
 <button type="submit" class="secondary">Use a passkey</button>
-<p class="muted" id="passkey-status" role="status" aria-live="polite"></p>
+<p class="muted" id="passkey-status" role="status" aria-live="polite" style="flex-basis:100%;margin:0"></p>
 </form>
 <script src="${view.passkey.scriptUrl}" defer></script>`;
 
