@@ -24,6 +24,7 @@ import { interactionRoutes } from './interactions/routes.js';
 import { passkeySignInRoutes } from './interactions/passkey_signin.js';
 import { secondFactor } from './interactions/second_factor.js';
 import { sendPage } from './pages.js';
+import { securityPageRoutes } from './security_page.js';
 import { ProviderRegistry } from './registry.js';
 import { requestInstance, setRequestInstance } from './request_instance.js';
 import { errorPage } from './views/messages.js';
@@ -33,9 +34,9 @@ export const PROVIDER_MOUNT = '/v1/identity/oidc/provider/:name';
 /** Vault's GenericNameRegex: other names are not providers (the admin API answers them). */
 const PROVIDER_NAME = /^\w(?:[\w.-]*\w)?$/;
 /** Endpoints a person's browser opens: an unknown provider gets a page there. */
-const BROWSER_PATH = /^\/(?:authorize|logout|interaction)(?:\/|$)/;
+const BROWSER_PATH = /^\/(?:authorize|logout|interaction|security)(?:\/|$)/;
 /** Paths served here rather than by the library: discovery, keys and the interaction pages. */
-const OWN_PATH = /^\/(?:\.well-known|interaction)\//;
+const OWN_PATH = /^\/(?:\.well-known|interaction)\/|^\/security(?:\/|$)/;
 /** Endpoints that verify id_token_hint values with the instance's keystore. */
 const HINT_PATH = /^\/(?:authorize|logout)$/;
 
@@ -65,6 +66,8 @@ export function mountOidcProviders(app: Express, services: Services): void {
   router.use(mfa.routes);
   // "Use a passkey" (interactions/passkey_signin.ts).
   router.use(passkeySignInRoutes({ services, csrf: csrfTokens }));
+  // The person's Security page: their passkeys (security_page.ts).
+  router.use(securityPageRoutes({ services, csrf: csrfTokens }));
   router.use((req: Request, res: Response) => requestInstance(res).handle(req, res));
 
   app.use(PROVIDER_MOUNT, (req: Request, res: Response, next: NextFunction) => {
