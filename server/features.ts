@@ -18,6 +18,7 @@ import type { Services } from './services.js';
 import { userpassPaths } from './userpass/index.js';
 import { vaultStatusPaths } from './sys/vault_status_paths.js';
 import { databaseStatusPaths } from './cluster/database_status.js';
+import { mfaPaths } from './mfa/index.js';
 
 export const features: AppFeatures = {
   vaultPaths: [
@@ -35,6 +36,7 @@ export const features: AppFeatures = {
     wellKnownPaths,
     vaultStatusPaths,
     databaseStatusPaths,
+    mfaPaths,
   ],
   routers: [
     // node-oidc-provider and openid-client load on the first request that needs them.

@@ -32,6 +32,9 @@ export const CONFIG_KINDS = {
   sso_config: kind(),
   /** Enabled audit devices, each with its HMAC key sealed (server/audit/device_store.ts). */
   audit_device: kind(),
+  /** Login MFA methods (Vault's `identity/mfa/method/totp`) and login enforcements. */
+  mfa_method: kind(),
+  mfa_enforcement: kind(),
 } as const satisfies Schema;
 
 export const STATE_KINDS = {
@@ -78,6 +81,18 @@ export const STATE_KINDS = {
   }),
   /** Per entity: the sealed upstream refresh token of its last SSO sign-in (server/sso/upstream_sessions.ts). */
   sso_upstream_session: kind(),
+  /** An entity's TOTP secret for one MFA method (sealed), with its replay and attempt counters. */
+  mfa_totp_secret: kind<{ method_id: string; entity_id: string }>({
+    indexes: { method: { of: (s) => s.method_id }, entity: { of: (s) => s.entity_id } },
+  }),
+  /** A login waiting for its second factor (`auth.mfa_requirement`), under a hash of its request id. */
+  mfa_request: kind(),
+  /** Passkeys (WebAuthn credentials) of entities, with their signature counters. */
+  passkey: kind<{ entity_id: string; credential_id: string }>({
+    indexes: { entity: { of: (p) => p.entity_id }, credential: { unique: true, of: (p) => p.credential_id } },
+  }),
+  /** WebAuthn challenges waiting for their answer (expiring, single use). */
+  passkey_challenge: kind(),
 } as const satisfies Schema;
 
 export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;

@@ -13,6 +13,7 @@ interface LoginOptions extends ConnectionOptions, OutputOptions {
   readonly method: string;
   readonly path?: string;
   readonly store: boolean;
+  readonly mfa?: string;
 }
 
 export function registerLoginCommand(program: Command, io: CliIo): void {
@@ -26,7 +27,8 @@ export function registerLoginCommand(program: Command, io: CliIo): void {
     .argument('[args...]', 'TOKEN for -method=token; key=value pairs for other methods')
     .option('--method <name>', `how to log in: ${Object.keys(LOGIN_METHODS).join(', ')}`, 'token')
     .option('--path <mount>', 'the auth mount path (default: the method name)')
-    .option('--no-store', 'do not store the token; only show it');
+    .option('--no-store', 'do not store the token; only show it')
+    .option('--mfa <code>', 'the MFA passcode, when login enforcements require one (asked for on a terminal otherwise)');
   withOutputOptions(command);
   withConnectionOptions(command, { token: false });
   command.addHelpText(
@@ -53,7 +55,7 @@ ${Object.values(LOGIN_METHODS)
     }
     const out = outputFor(options, io);
     const client = await connect(options, io, { withToken: false });
-    const result = await method.login({ client, args, mount: options.path ?? options.method, io });
+    const result = await method.login({ client, args, mount: options.path ?? options.method, io, ...(options.mfa !== undefined ? { mfa: options.mfa } : {}) });
 
     const file = tokenFilePath(io.env);
     if (options.store) {

@@ -10,6 +10,7 @@ import { CliError, usageError } from './cli_error.js';
 import { attempt, explainFailure } from './failure.js';
 import { promptHidden, readStdin, stdinOnce } from './input.js';
 import { parseKeyValues } from './kv_args.js';
+import { mfaRequirementOf, satisfyMfa } from './login_mfa.js';
 import { OIDC_LOGIN_USAGE, oidcLogin } from './login_oidc.js';
 import { oidcAuthLoginMethod } from './oidc_auth.js';
 
@@ -21,6 +22,8 @@ export interface LoginRequest {
   /** The auth mount path (`-path`), by default the method's name. */
   readonly mount: string;
   readonly io: CliIo;
+  /** `-mfa=CODE`: the passcode for a login that needs a second factor. */
+  readonly mfa?: string;
 }
 
 export interface LoginResult {
@@ -91,7 +94,7 @@ async function tokenLogin({ client, args, io }: LoginRequest): Promise<LoginResu
 }
 
 /** `-method=userpass username=NAME [password=…]`: POST auth/<mount>/login/NAME. */
-async function userpassLogin({ client, args, mount, io }: LoginRequest): Promise<LoginResult> {
+async function userpassLogin({ client, args, mount, io, mfa }: LoginRequest): Promise<LoginResult> {
   const { username, password, ...rest } = await parseKeyValues(args, stdinOnce(io));
   if (typeof username !== 'string' || username === '') throw usageError(`missing username=NAME: ${LOGIN_METHODS.userpass?.usage}`);
   if (username.includes('/')) throw usageError(`invalid username ${JSON.stringify(username)}`);
@@ -100,9 +103,11 @@ async function userpassLogin({ client, args, mount, io }: LoginRequest): Promise
   // `echo "$PW" |` and password files end with a line break that is not part of the password.
   const secret = given.replace(/\r?\n$/, '');
 
-  const response = await attempt(client, `logging in as ${username}`, () =>
+  const first = await attempt(client, `logging in as ${username}`, () =>
     client.request('POST', `auth/${mount}/login/${username}`, { body: { ...rest, password: secret } }),
   );
+  const requirement = mfaRequirementOf(first);
+  const response = requirement ? await satisfyMfa(client, io, requirement, mfa) : first;
   const token = response.envelope?.auth?.client_token;
   if (typeof token !== 'string' || token === '') throw new CliError("Error logging in: the server's answer has no token");
   return { token, shown: { json: response.body, envelope: response.envelope ?? {} } };

@@ -1,6 +1,7 @@
 /** `lanyard write PATH [k=v …]`: send data to a path (PUT) and show any answer. */
 import type { Command } from 'commander';
 import type { CliIo } from '../run.js';
+import { terminalQr, TOTP_GENERATE_PATH } from '../qr.js';
 import { apiPath } from './api_path.js';
 import { usageError } from './cli_error.js';
 import { attempt } from './failure.js';
@@ -42,6 +43,10 @@ Examples:
     const response = await attempt(client, `writing data to ${path}`, () => client.request('PUT', path, { body: data }));
     const envelope = response.envelope;
     if (envelope && (envelope.data || envelope.auth)) {
+      const url = envelope.data?.url;
+      if (TOTP_GENERATE_PATH.test(path) && typeof url === 'string' && out.format !== 'json' && options.field === undefined) {
+        out.line(await terminalQr(url));
+      }
       out.show({ json: response.body, envelope }, { field: options.field });
       return;
     }

@@ -35,10 +35,29 @@ export interface AuthBlock {
   readonly num_uses: number;
 }
 
+/** Vault's `auth` block of a login that waits for its second factor (`sys/mfa/validate`). */
+export interface MfaRequirementAuth {
+  readonly client_token: '';
+  readonly accessor: '';
+  readonly policies: null;
+  readonly token_policies: null;
+  readonly metadata: null;
+  readonly lease_duration: 0;
+  readonly renewable: false;
+  readonly entity_id: '';
+  readonly token_type: '';
+  readonly orphan: false;
+  readonly mfa_requirement: {
+    readonly mfa_request_id: string;
+    readonly mfa_constraints: Readonly<Record<string, { readonly any: ReadonlyArray<Readonly<Record<string, unknown>>> }>>;
+  };
+  readonly num_uses: 0;
+}
+
 export interface VaultResult {
   readonly data?: unknown;
   readonly warnings?: readonly string[];
-  readonly auth?: AuthBlock;
+  readonly auth?: AuthBlock | MfaRequirementAuth;
   readonly status?: number;
 }
 

@@ -6,6 +6,7 @@
  * Deleting an entity revokes its tokens and takes it out of every group; disabling one leaves its
  * tokens in place but the authenticator refuses them while it stays disabled.
  */
+import { forgetEntityFactors } from '../mfa/forget_entity.js';
 import { AlreadyExistsError, NotFoundError } from '../../storage/errors.js';
 import { withClusterLock } from '../../storage/cluster.js';
 import type { Storage } from '../../storage/types.js';
@@ -123,6 +124,7 @@ export class EntityService {
         if (!(err instanceof NotFoundError)) throw err; // the group went away meanwhile: nothing to clean
       }
     }
+    await forgetEntityFactors(this.#storage, id);
     return true;
   }
 

@@ -19,6 +19,7 @@ import { errors, type Provider } from 'oidc-provider';
 import { requestContext } from '../http/request_context.js';
 import { issuerPath } from '../oidc/provider/configuration.js';
 import type { CsrfTokens } from '../oidc/provider/interactions/csrf.js';
+import type { SecondFactor } from '../oidc/provider/interactions/second_factor.js';
 import { expiredInteractionPage, sendPage } from '../oidc/provider/pages.js';
 import { requestInstance } from '../oidc/provider/request_instance.js';
 import { errorPage } from '../oidc/provider/views/messages.js';
@@ -35,6 +36,8 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 export interface SsoInteractionDependencies {
   readonly services: Services;
   readonly csrf: () => Promise<CsrfTokens>;
+  /** MFA after the upstream sign-in when an enforcement covers the `oidc` method (server/mfa). */
+  readonly secondFactor?: SecondFactor;
 }
 
 /** What the sign-in page offers besides the password form, when SSO is configured and active. */
@@ -114,6 +117,7 @@ export function ssoInteractionRoutes(deps: SsoInteractionDependencies): Router {
 
       const signIn = await completeUpstreamLogin(sso, pending, params, ctx.log);
       ctx.log.info('sso sign-in', { purpose: 'interaction', provider: requestInstance(res).name, entity_id: signIn.entity.id });
+      if (deps.secondFactor) return await deps.secondFactor.afterFirstFactor(req, res, interaction, signIn.entity, { mountType: 'oidc', amr: ['fed'] });
       const login = { accountId: signIn.entity.id, ts: Math.floor(deps.services.now() / 1000), amr: ['fed'] };
       await requestInstance(res).provider.interactionFinished(req, res, { login }, { mergeWithLastSubmission: false });
     } catch (error) {

@@ -5,13 +5,14 @@
  *
  * What a failure reveals is kept to nothing (see credentials.ts): an unknown user and a wrong
  * password cost the same and answer the same 400; failures are limited per username and per
- * client network (429 with Retry-After).
+ * client network (429 with Retry-After). A login that MFA login enforcements cover answers
+ * `auth.mfa_requirement` and no token (server/mfa/login_gate.ts).
  */
 import { definePath, lowerCased, type VaultPath } from '../http/vault_path.js';
-import { identityPoliciesOf } from '../identity/membership.js';
+import { mfaGate } from '../mfa/login_gate.js';
 import type { Services } from '../services.js';
-import { authBlock } from '../tokens/routes.js';
 import type { UserpassCredentials } from './credentials.js';
+import { issueUserpassToken } from './login_token.js';
 
 export function loginPaths(services: Services, credentials: UserpassCredentials): VaultPath[] {
   const login = definePath({
@@ -23,20 +24,9 @@ export function loginPaths(services: Services, credentials: UserpassCredentials)
     operations: {
       update: async (req) => {
         const { user, entity } = await credentials.signIn(req.params.username as string, req.data.password ?? '', req.clientIp);
-        const explicitMax = [user.token_explicit_max_ttl, user.token_max_ttl].filter((t) => t > 0);
-        const issued = await services.tokens.create({
-          policies: user.token_no_default_policy ? user.token_policies : [...user.token_policies, 'default'],
-          entityId: entity.id,
-          displayName: `userpass-${user.username}`,
-          meta: { username: user.username },
-          path: `auth/userpass/login/${user.username}`,
-          ...(user.token_ttl > 0 ? { ttl: user.token_ttl } : {}),
-          ...(explicitMax.length > 0 ? { explicitMaxTtl: Math.min(...explicitMax) } : {}),
-          numUses: user.token_num_uses,
-          boundCidrs: user.token_bound_cidrs,
-        });
-        const identityPolicies = await identityPoliciesOf(services.storage, entity);
-        return { auth: authBlock(issued.token, issued.record, services.tokens.ttlOf(issued.record), identityPolicies) };
+        const gated = await mfaGate(services, { entityId: entity.id, mountType: 'userpass', completion: { type: 'userpass', username: user.username }, clientIp: req.clientIp });
+        if (gated) return gated;
+        return { auth: await issueUserpassToken(services, user, entity) };
       },
     },
   });

@@ -31,6 +31,8 @@ export interface TestServerOptions extends RuntimeOptions {
   /** false: start uninitialised (no dev mode). */
   readonly dev?: boolean;
   readonly log?: Logger;
+  /** Listen on this port rather than a free one (a test that must know its address up front). */
+  readonly port?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -46,7 +48,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     {},
   );
   const runtime = await startRuntime(config, options.log ?? silentLogger, options);
-  const listening: Listening = await listen(runtime, '127.0.0.1', 0);
+  const listening: Listening = await listen(runtime, '127.0.0.1', options.port ?? 0);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

@@ -35,7 +35,9 @@ export const NOT_ASSIGNED = 'identity entity not authorized by client assignment
 
 /** `{scope: [claim names]}` for the library's `claims` configuration. */
 export function claimsConfiguration(scopes: readonly ScopeRecord[], log: Logger): Record<string, string[]> {
-  const config: Record<string, string[]> = { openid: ['sub'] };
+  // `acr` and `amr` (how the person signed in, server/oidc/provider/interactions/second_factor.ts)
+  // come with `openid`: in the ID token whenever the sign-in recorded them.
+  const config: Record<string, string[]> = { openid: ['sub', 'acr', 'amr'] };
   for (const scope of scopes) config[scope.name] = templateClaimNames(scope, log);
   return config;
 }

@@ -19,6 +19,7 @@ import { errors, interactionPolicy, type Configuration, type ExternalSigningKey,
 import { SIGNING_ALGORITHMS } from '../../../keys/named_key_params.js';
 import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
+import { ACR_VALUES } from './acr.js';
 import { accountFinder, claimsConfiguration } from './claims.js';
 import { resourceIndicatorsFeature } from './client_credentials.js';
 import { DEVICE_CODE_TTL, DEVICE_ROUTES, deviceFlowFeature } from './device/feature.js';
@@ -99,6 +100,7 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
     claims: claimsConfiguration(snapshot.scopes, log),
     // Vault puts scope claims in the ID token too, not only in the userinfo answer.
     conformIdTokenClaims: false,
+    acrValues: [...ACR_VALUES],
     rotateRefreshToken: true,
     allowOmittingSingleRegisteredRedirectUri: false,
     // Browsers may call the token endpoint for public clients (single-page apps) and userinfo for

@@ -5,6 +5,7 @@
  * (configuration.ts shares the constants): the code flow with PKCE S256, refresh tokens,
  * the three client authentication methods, and claims from the scope templates.
  */
+import { ACR_VALUES } from './acr.js';
 import { SIGNING_ALGORITHMS } from '../../../keys/named_key_params.js';
 import type { Logger } from '../../log.js';
 import { supportedClaims } from './claims.js';
@@ -41,6 +42,7 @@ export function discoveryDocument(snapshot: ProviderSnapshot, log: Logger, grant
     introspection_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     code_challenge_methods_supported: [...PKCE_METHODS],
     claims_parameter_supported: false,
+    acr_values_supported: [...ACR_VALUES],
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     authorization_response_iss_parameter_supported: true,

@@ -22,7 +22,10 @@ import { providerGrantTypes } from './provider_grants.js';
 import { CsrfTokens } from './interactions/csrf.js';
 import { passwordLogin } from './interactions/password_login.js';
 import { interactionRoutes } from './interactions/routes.js';
+import { passkeySignInRoutes } from './interactions/passkey_signin.js';
+import { secondFactor, type SecondFactor } from './interactions/second_factor.js';
 import { sendPage } from './pages.js';
+import { securityPageRoutes } from './security_page.js';
 import { ProviderRegistry } from './registry.js';
 import { prepareStructuredToken } from './structured_token_param.js';
 import { requestInstance, setRequestInstance } from './request_instance.js';
@@ -33,9 +36,9 @@ export const PROVIDER_MOUNT = '/v1/identity/oidc/provider/:name';
 /** Vault's GenericNameRegex: other names are not providers (the admin API answers them). */
 const PROVIDER_NAME = /^\w(?:[\w.-]*\w)?$/;
 /** Endpoints a person's browser opens: an unknown provider gets a page there. */
-const BROWSER_PATH = /^\/(?:(?:authorize|logout|interaction)(?:\/|$)|device$)/;
-/** Paths served here rather than by the library: discovery, keys and the interaction pages. */
-const OWN_PATH = /^\/(?:\.well-known|interaction|cli)\//;
+const BROWSER_PATH = /^\/(?:(?:authorize|logout|interaction|security)(?:\/|$)|device$)/;
+/** Paths served here rather than by the library: discovery, keys, the interaction and security pages, the CLI exchange. */
+const OWN_PATH = /^\/(?:\.well-known|interaction|cli)\/|^\/security(?:\/|$)/;
 /** Endpoints that verify id_token_hint values with the instance's keystore. */
 const HINT_PATH = /^\/(?:authorize|logout)$/;
 
@@ -45,7 +48,7 @@ const HINT_PATH = /^\/(?:authorize|logout)$/;
  */
 export interface SignInExtension {
   readonly option: (services: Services) => Promise<{ readonly label: string } | undefined>;
-  readonly routes: (deps: { readonly services: Services; readonly csrf: () => Promise<CsrfTokens> }) => Router;
+  readonly routes: (deps: { readonly services: Services; readonly csrf: () => Promise<CsrfTokens>; readonly secondFactor: SecondFactor }) => Router;
 }
 
 export function mountOidcProviders(app: Express, services: Services, extensions: { readonly signIn?: SignInExtension } = {}): void {
@@ -68,11 +71,25 @@ export function mountOidcProviders(app: Express, services: Services, extensions:
     const jwks = (await providerJwks(services, requestInstance(res).name)) ?? { keys: [] };
     res.set('Cache-Control', 'no-store').json(jwks);
   });
+  const mfa = secondFactor({ services, csrf: csrfTokens });
   router.use(
-    interactionRoutes({ services, csrf: csrfTokens, passwordLogin: passwordLogin(services), ...(signIn === undefined ? {} : { ssoOption: () => signIn.option(services) }) }),
+    interactionRoutes({
+      services,
+      csrf: csrfTokens,
+      passwordLogin: passwordLogin(services),
+      ...(signIn === undefined ? {} : { ssoOption: () => signIn.option(services) }),
+      secondFactor: mfa,
+      passkeys: true,
+    }),
   );
   // Upstream SSO's button and return path, under the interaction (server/sso/interaction_routes.ts).
-  if (signIn !== undefined) router.use(signIn.routes({ services, csrf: csrfTokens }));
+  if (signIn !== undefined) router.use(signIn.routes({ services, csrf: csrfTokens, secondFactor: mfa }));
+  // The verification-code step after either first factor (interactions/second_factor.ts).
+  router.use(mfa.routes);
+  // "Use a passkey" (interactions/passkey_signin.ts).
+  router.use(passkeySignInRoutes({ services, csrf: csrfTokens }));
+  // The person's Security page: their passkeys (security_page.ts).
+  router.use(securityPageRoutes({ services, csrf: csrfTokens }));
   // `lanyard login -method=oidc headless=true` (cli_login.ts).
   router.use(cliLoginRoutes(services));
   router.use((req: Request, res: Response) => requestInstance(res).handle(req, res));

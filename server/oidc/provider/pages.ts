@@ -18,8 +18,13 @@ const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
 };
 
-export function sendPage(res: Response, status: number, body: string): void {
-  res.status(status).set(PAGE_HEADERS).type('html').send(body);
+/** The sign-in page with the passkey button loads one script from this server and fetches from it. */
+const SCRIPT_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+export function sendPage(res: Response, status: number, body: string, options: { readonly scripts?: boolean } = {}): void {
+  res.status(status).set(PAGE_HEADERS);
+  if (options.scripts) res.set('Content-Security-Policy', SCRIPT_PAGE_CSP);
+  res.type('html').send(body);
 }
 
 export function setPage(ctx: KoaContextWithOIDC, body: string): void {

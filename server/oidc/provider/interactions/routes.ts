@@ -27,6 +27,7 @@ import { errorPage } from '../views/messages.js';
 import type { CsrfTokens } from './csrf.js';
 import type { PasswordLogin } from './password_login.js';
 import { HASHING_BUSY } from '../../../userpass/hashing_queue.js';
+import type { SecondFactor } from './second_factor.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -36,6 +37,10 @@ export interface InteractionDependencies {
   readonly passwordLogin: PasswordLogin;
   /** Upstream SSO's button for the sign-in page (server/sso), when it is configured and active. */
   readonly ssoOption?: () => Promise<{ readonly label: string } | undefined>;
+  /** MFA after the password (second_factor.ts); without it the password alone signs in. */
+  readonly secondFactor?: SecondFactor;
+  /** Offer "Use a passkey" (passkey_signin.ts serves its routes). */
+  readonly passkeys?: boolean;
 }
 
 const BUILT_IN_SCOPE_TEXT: Readonly<Record<string, string>> = {
@@ -84,7 +89,13 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     const { action, abortAction } = actionsOf(res, interaction);
     const sso = await deps.ssoOption?.();
     const csrf = (await deps.csrf()).issue(requestInstance(res).name, interaction);
-    sendPage(res, status, loginPage({ clientName, action: `${action}/login`, abortAction, csrf, ...(sso === undefined ? {} : { sso: { label: sso.label, action: `${action}/sso` } }), ...extra }));
+    const passkey = deps.passkeys ? { action: `${action}/passkey`, optionsUrl: `${action}/passkey/options`, scriptUrl: `${action}/passkey.js` } : undefined;
+    sendPage(
+      res,
+      status,
+      loginPage({ clientName, action: `${action}/login`, abortAction, csrf, ...(sso === undefined ? {} : { sso: { label: sso.label, action: `${action}/sso` } }), ...(passkey ? { passkey } : {}), ...extra }),
+      { scripts: passkey !== undefined },
+    );
   };
 
   router.get('/interaction/:uid', async (req, res) => {
@@ -135,6 +146,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
       return renderLogin(res, interaction, err.status, { username, error: loginErrorText(err) });
     }
+    if (deps.secondFactor) return deps.secondFactor.afterFirstFactor(req, res, interaction, entity, { mountType: 'userpass', amr: ['pwd'] });
     // The server clock (not the library's) is the authority on when the user signed in.
     const login = { accountId: entity.id, ts: Math.floor(deps.services.now() / 1000) };
     await requestInstance(res).provider.interactionFinished(req, res, { login }, { mergeWithLastSubmission: false });

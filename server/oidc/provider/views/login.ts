@@ -17,6 +17,8 @@ export interface LoginView {
   readonly error?: string;
   /** Upstream SSO, when configured: the button's text and where its form posts. */
   readonly sso?: { readonly label: string; readonly action: string };
+  /** "Use a passkey" (interactions/passkey_signin.ts): where it posts, its options and script. */
+  readonly passkey?: { readonly action: string; readonly optionsUrl: string; readonly scriptUrl: string };
 }
 
 export function loginPage(view: LoginView): string {
@@ -44,6 +46,20 @@ ${failed ? html`<p class="error" id="login-error" role="alert">${view.error}</p>
 </div>
 </form>`;
 
+  // The passkey button needs the script (WebAuthn has no form-only way); posted without it, the
+  // server explains that the password form is the way without JavaScript.
+  const passkeyForm =
+    view.passkey === undefined
+      ? ''
+      : html`<form method="post" action="${view.passkey.action}" id="passkey-form" data-options="${view.passkey.optionsUrl}" class="actions">
+<input type="hidden" name="csrf" value="${view.csrf}">
+<input type="hidden" name="challenge_id" value="">
+<input type="hidden" name="credential" value="">
+<button type="submit" class="secondary">Use a passkey</button>
+<p class="muted" id="passkey-status" role="status" aria-live="polite" style="flex-basis:100%;margin:0"></p>
+</form>
+<script src="${view.passkey.scriptUrl}" defer></script>`;
+
   const cancel = html`<form method="post" action="${view.abortAction}" class="footer">
 <input type="hidden" name="csrf" value="${view.csrf}">
 <button type="submit" class="link">Cancel and return to ${view.clientName}</button>
@@ -62,5 +78,6 @@ ${failed ? html`<p class="error" id="login-error" role="alert">${view.error}</p>
   return page({ title: 'Sign in', body: html`${heading}
 ${passwordForm}
 ${ssoForm}
+${passkeyForm}
 ${cancel}` });
 }

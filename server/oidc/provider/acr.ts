@@ -1,0 +1,5 @@
+/** Authentication context classes in ID tokens (`acr`): how many factors the sign-in used. */
+export const ACR_SINGLE_FACTOR = 'urn:lanyard:loa:1fa';
+export const ACR_MULTI_FACTOR = 'urn:lanyard:loa:2fa';
+/** What discovery advertises as `acr_values_supported`. */
+export const ACR_VALUES = [ACR_SINGLE_FACTOR, ACR_MULTI_FACTOR] as const;
