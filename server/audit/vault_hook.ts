@@ -126,7 +126,7 @@ function responseOf(result: VaultResult | RawResult | undefined | void, mountTyp
             policies: auth.policies,
             token_policies: auth.token_policies,
             identity_policies: 'identity_policies' in auth ? auth.identity_policies : null,
-            ...('mfa_requirement' in auth ? { mfa_requirement: { ...auth.mfa_requirement, mfa_request_id: secret(auth.mfa_requirement.mfa_request_id) } } : {}),
+            ...('mfa_requirement' in auth && auth.mfa_requirement ? { mfa_requirement: { ...auth.mfa_requirement, mfa_request_id: secret(auth.mfa_requirement.mfa_request_id) } } : {}),
             metadata: secret(auth.metadata),
             entity_id: auth.entity_id,
             token_type: auth.token_type,
