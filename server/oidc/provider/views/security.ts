@@ -36,7 +36,7 @@ ${token}
 <label for="name-${i}">Passkey name</label>
 <input id="name-${i}" name="name" type="text" value="${p.name}" required maxlength="128" aria-describedby="info-${i}">
 <p class="muted" id="info-${i}">Added ${day(p.created)}, last used ${day(p.lastUsed)}</p>
-<div class="actions"><button type="submit" class="secondary">Save name</button></div>
+<div class="actions"><button type="submit" class="secondary" aria-label="Save name of ${p.name}">Save name</button></div>
 </form>
 <form method="post" action="${view.base}/passkeys/${p.id}/remove" class="actions">
 ${token}
