@@ -177,6 +177,7 @@ describe('the Security page', () => {
     const page = await open(onePassword);
     const [first] = passkeyIds(page.html);
     const csrf = registerForm(page.html).fields.csrf ?? '';
+    expect(page.html).toContain('id="security-restricted"');
 
     // Now she has a passkey: the one-factor session can neither add another nor remove it.
     const options = await onePassword.request(`${issuer}/security/passkeys/options`, { form: { csrf } });
@@ -220,6 +221,7 @@ describe('the Security page', () => {
     expect(current.origin).toBe('https://rp.example.com');
     const strong = await open(twoFactors);
     const strongCsrf = registerForm(strong.html).fields.csrf ?? '';
+    expect(strong.html).not.toContain('id="security-restricted"');
     expect((await twoFactors.request(`${issuer}/security/passkeys/${first}/remove`, { form: { csrf: strongCsrf } })).status).toBe(303);
     expect(await server.runtime.services.storage.findBy('passkey', 'entity', carol.entityId)).toEqual([]);
   });

@@ -97,6 +97,7 @@ export function securityPageRoutes(deps: SecurityPageDependencies): Router {
       passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, created: p.creation_time, lastUsed: p.last_used_time })),
       ...(done !== undefined && error === undefined ? { notice: done } : {}),
       ...(error !== undefined ? { error } : {}),
+      ...((await mayChangeFactors(who)) ? {} : { restricted: NEEDS_TWO_FACTORS }),
     });
     sendPage(res, status, body, { scripts: true });
   };

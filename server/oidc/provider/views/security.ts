@@ -23,6 +23,8 @@ export interface SecurityView {
   /** A result of the last change, announced politely. */
   readonly notice?: string;
   readonly error?: string;
+  /** Why adding and removing are refused for this sign-in (shown above the forms), if they are. */
+  readonly restricted?: string;
 }
 
 const day = (iso: string): string => (iso === '' ? 'never' : iso.slice(0, 10));
@@ -56,6 +58,7 @@ ${token}
 ${view.error !== undefined ? html`<p class="error" role="alert">${view.error}</p>` : ''}
 <p class="muted" id="security-status" role="status" aria-live="polite">${view.notice ?? ''}</p>
 <h2>Passkeys</h2>
+${view.restricted !== undefined ? html`<p class="muted" id="security-restricted">${view.restricted}</p>` : ''}
 ${list}
 <form method="post" action="${view.base}/passkeys" id="register-form" data-options="${view.base}/passkeys/options">
 ${token}
