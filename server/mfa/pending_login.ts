@@ -109,3 +109,14 @@ async function attemptLimit(services: Deps, record: MfaRequestRecord): Promise<n
   }
   return Number.isFinite(limit) ? limit : DEFAULT_ATTEMPTS;
 }
+
+/**
+ * Finish a pending login by another proof than a code (a passkey on the sign-in page): removes
+ * the request and returns it, or undefined when it is gone or a racing validation removed it first.
+ */
+export async function takePendingLogin(services: Deps, requestId: string): Promise<MfaRequestRecord | undefined> {
+  const id = storageId(requestId);
+  const record = await services.storage.get<MfaRequestRecord>(MFA_KINDS.request, id);
+  if (!record) return undefined;
+  return (await services.storage.delete(MFA_KINDS.request, id)) ? record : undefined;
+}

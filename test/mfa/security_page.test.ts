@@ -2,7 +2,8 @@
  * The Security page (`<issuer>/security`) over real HTTP: the provider's browser session (from a
  * real password sign-in) says who is there; a passkey is registered with the software
  * authenticator answering the page's options, renamed and removed with the page's forms; every
- * POST needs the page's anti-forgery token; another person's passkey cannot be touched.
+ * POST needs the page's anti-forgery token; another person's passkey cannot be touched; once a
+ * person has a factor, adding or removing one needs a two-factor (passkey) sign-in.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { relyingPartyOf } from '../../server/mfa/passkeys.js';
@@ -125,11 +126,11 @@ describe('the Security page', () => {
     expect(tooLong.status).toBe(400);
     expect((await open(browser)).html).toContain('value="Phone"');
 
+    // Removing it needs a two-factor sign-in now that she has a factor (last test); this session
+    // came from the password alone.
     const removed = await browser.request(`${issuer}/security/passkeys/${id}/remove`, { form: { csrf } });
-    expect(removed.status).toBe(303);
-    const after = await open(browser);
-    expect(after.html).toContain('You have no passkeys yet.');
-    expect(await server.runtime.services.storage.findBy('passkey', 'entity', alice.entityId)).toEqual([]);
+    expect(removed.status).toBe(403);
+    expect(await server.runtime.services.storage.findBy('passkey', 'entity', alice.entityId)).toHaveLength(1);
   });
 
   it('refuses posts without the token or from another session, and another person’s passkey', async () => {
@@ -164,5 +165,64 @@ describe('the Security page', () => {
 
     const still = await open(bobBrowser);
     expect(still.html).toContain('value="Bob key"');
+  });
+
+  it('adds or removes a passkey only with a two-factor sign-in once the person has a factor', async () => {
+    const carol = await createUser(server, 'carol');
+    const device = new SoftAuthenticator();
+    device.origin = relyingPartyOf(server.runtime.services.config.apiAddr).origin;
+    const onePassword = await signedInBrowser(carol);
+    // The first factor: enrolled with the password sign-in.
+    expect((await addPasskey(onePassword, device, 'First')).status).toBe(303);
+    const page = await open(onePassword);
+    const [first] = passkeyIds(page.html);
+    const csrf = registerForm(page.html).fields.csrf ?? '';
+    expect(page.html).toContain('id="security-restricted"');
+
+    // Now she has a passkey: the one-factor session can neither add another nor remove it.
+    const options = await onePassword.request(`${issuer}/security/passkeys/options`, { form: { csrf } });
+    expect(options.status).toBe(403);
+    expect(((await options.json()) as { errors: string[] }).errors[0]).toContain('needs a sign-in with two-step verification');
+    const refused = await onePassword.request(`${issuer}/security/passkeys/${first}/remove`, { form: { csrf } });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('needs a sign-in with two-step verification');
+    expect(await server.runtime.services.storage.findBy('passkey', 'entity', carol.entityId)).toHaveLength(1);
+    // Renaming is not a change of factors.
+    expect((await onePassword.request(`${issuer}/security/passkeys/${first}/name`, { form: { csrf, name: 'Renamed' } })).status).toBe(303);
+
+    // Signed in with the passkey (two factors): she can.
+    const twoFactors = new Browser();
+    const request = await authorizationRequest(config);
+    let res = await twoFactors.request(request.url);
+    let current = request.url;
+    while (res.status >= 300 && res.status < 400) {
+      current = new URL(res.headers.get('location') as string, current);
+      res = await twoFactors.request(current);
+    }
+    const signInHtml = await res.text();
+    const passkeyForm = formsOf(signInHtml).find((f) => f.action.endsWith('/passkey'));
+    if (!passkeyForm) throw new Error('no passkey form');
+    const optionsUrl = new URL(/data-options="([^"]+)"/.exec(signInHtml)?.[1] as string, current);
+    const begun = (await (await twoFactors.request(optionsUrl)).json()) as { challenge_id: string; options: { challenge: string; rpId: string } };
+    current = new URL(passkeyForm.action, current);
+    res = await twoFactors.request(current, { form: { ...passkeyForm.fields, challenge_id: begun.challenge_id, credential: JSON.stringify(device.get(begun.options)) } });
+    for (let step = 0; step < 20; step++) {
+      if (res.status >= 300 && res.status < 400) {
+        current = new URL(res.headers.get('location') as string, current);
+        if (current.origin !== new URL(issuer).origin) break;
+        res = await twoFactors.request(current);
+        continue;
+      }
+      const consent = formsOf(await res.text())[0];
+      if (!consent) throw new Error(`unexpected page ${res.status}`);
+      current = new URL(consent.action, current);
+      res = await twoFactors.request(current, { form: consent.fields });
+    }
+    expect(current.origin).toBe('https://rp.example.com');
+    const strong = await open(twoFactors);
+    const strongCsrf = registerForm(strong.html).fields.csrf ?? '';
+    expect(strong.html).not.toContain('id="security-restricted"');
+    expect((await twoFactors.request(`${issuer}/security/passkeys/${first}/remove`, { form: { csrf: strongCsrf } })).status).toBe(303);
+    expect(await server.runtime.services.storage.findBy('passkey', 'entity', carol.entityId)).toEqual([]);
   });
 });

@@ -27,6 +27,7 @@ import type { EntityRecord } from '../../identity/types.js';
 import { MFA_KINDS } from '../../mfa/types.js';
 import { beginRegistration, finishRegistration, passkeysOf, type PasskeyRecord } from '../../mfa/passkeys.js';
 import type { Services } from '../../services.js';
+import { ACR_MULTI_FACTOR } from './acr.js';
 import type { CsrfTokens } from './interactions/csrf.js';
 import { sendPage } from './pages.js';
 import { requestInstance } from './request_instance.js';
@@ -40,6 +41,8 @@ export interface SecurityPageDependencies {
 
 interface SignedIn {
   readonly entity: EntityRecord;
+  /** The session's sign-in strength (`urn:lanyard:loa:1fa` / `2fa`). */
+  readonly acr: string | undefined;
   /** The session id: secret to the page's scripts (HttpOnly cookie), binds the CSRF token. */
   readonly sessionId: string;
 }
@@ -67,7 +70,7 @@ export function securityPageRoutes(deps: SecurityPageDependencies): Router {
     if (!session.accountId) return undefined;
     const entity = await services.storage.get<EntityRecord>('entity', session.accountId);
     if (!entity || entity.disabled) return undefined;
-    return { entity, sessionId: session.jti };
+    return { entity, acr: session.acr, sessionId: session.jti };
   };
 
   const csrfFor = async (res: Response, who: SignedIn) => {
@@ -94,6 +97,7 @@ export function securityPageRoutes(deps: SecurityPageDependencies): Router {
       passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, created: p.creation_time, lastUsed: p.last_used_time })),
       ...(done !== undefined && error === undefined ? { notice: done } : {}),
       ...(error !== undefined ? { error } : {}),
+      ...((await mayChangeFactors(who)) ? {} : { restricted: NEEDS_TWO_FACTORS }),
     });
     sendPage(res, status, body, { scripts: true });
   };
@@ -117,6 +121,19 @@ export function securityPageRoutes(deps: SecurityPageDependencies): Router {
     return record && record.entity_id === who.entity.id ? record : undefined;
   };
 
+  /**
+   * Adding or removing a factor needs a two-factor sign-in once the person has one (a TOTP secret
+   * or a passkey): otherwise someone who knows only the password could add their own passkey,
+   * which counts as two factors, or remove the owner's. The first factor is enrolled with the
+   * session's own sign-in, as TOTP self-enrolment is with a password token.
+   */
+  const mayChangeFactors = async (who: SignedIn): Promise<boolean> => {
+    if (who.acr === ACR_MULTI_FACTOR) return true;
+    const totp = await services.storage.findBy(MFA_KINDS.totpSecret, 'entity', who.entity.id);
+    return totp.length === 0 && (await passkeysOf(services, who.entity.id)).length === 0;
+  };
+  const NEEDS_TWO_FACTORS = 'Adding or removing a passkey needs a sign-in with two-step verification. Sign out, then sign in again with a passkey or your authenticator app.';
+
   const nameOf = (value: unknown): string | undefined =>
     typeof value === 'string' && value.trim().length <= NAME_MAX ? value.trim() : undefined;
 
@@ -131,6 +148,10 @@ export function securityPageRoutes(deps: SecurityPageDependencies): Router {
   });
 
   router.post('/security/passkeys/options', form, guarded(async (_req, res, who) => {
+    if (!(await mayChangeFactors(who))) {
+      res.status(403).set('Cache-Control', 'no-store').json({ errors: [NEEDS_TWO_FACTORS] });
+      return;
+    }
     try {
       res.status(200).set('Cache-Control', 'no-store').json(await beginRegistration(services, who.entity));
     } catch (err) {
@@ -142,6 +163,7 @@ export function securityPageRoutes(deps: SecurityPageDependencies): Router {
   router.post('/security/passkeys', form, guarded(async (req, res, who, body) => {
     const name = nameOf(body.name ?? '');
     if (name === undefined) return render(req, res, who, 400, `A passkey name can have at most ${NAME_MAX} characters.`);
+    if (!(await mayChangeFactors(who))) return render(req, res, who, 403, NEEDS_TWO_FACTORS);
     if (typeof body.credential !== 'string' || body.credential === '' || typeof body.challenge_id !== 'string') {
       return render(req, res, who, 400, 'Adding a passkey needs JavaScript in this browser.');
     }
@@ -173,6 +195,7 @@ export function securityPageRoutes(deps: SecurityPageDependencies): Router {
   router.post('/security/passkeys/:id/remove', form, guarded(async (req, res, who) => {
     const record = await ownPasskey(who, paramOf(req.params.id));
     if (!record) return render(req, res, who, 404, 'That passkey no longer exists.');
+    if (!(await mayChangeFactors(who))) return render(req, res, who, 403, NEEDS_TWO_FACTORS);
     await services.storage.delete(MFA_KINDS.passkey, record.id);
     backToPage(req, res, 'removed');
   }));
@@ -197,8 +220,7 @@ const SECURITY_SCRIPT = `(function () {
     status.textContent = 'Waiting for your passkey…';
     var body = new URLSearchParams({ csrf: form.elements.csrf.value });
     fetch(form.getAttribute('data-options'), { method: 'POST', body: body, credentials: 'same-origin' }).then(function (r) {
-      if (!r.ok) throw new Error('options');
-      return r.json();
+      return r.json().then(function (j) { if (!r.ok) throw { shown: (j.errors && j.errors[0]) || '' }; return j; });
     }).then(function (begun) {
       var o = begun.options;
       var publicKey = { challenge: b64uToBuf(o.challenge), rp: o.rp, user: { id: b64uToBuf(o.user.id), name: o.user.name, displayName: o.user.displayName },
@@ -211,7 +233,7 @@ const SECURITY_SCRIPT = `(function () {
           response: { clientDataJSON: bufToB64u(r.clientDataJSON), attestationObject: bufToB64u(r.attestationObject), transports: r.getTransports ? r.getTransports() : [] } });
         form.submit();
       });
-    }).catch(function () { status.textContent = 'No passkey was added. Try again.'; });
+    }).catch(function (e) { status.textContent = (e && e.shown) || 'No passkey was added. Try again.'; });
   });
 })();
 `;

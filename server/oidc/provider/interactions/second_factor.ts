@@ -17,7 +17,10 @@ import express, { type Request, type Response, type Router } from 'express';
 import { errors, type Provider } from 'oidc-provider';
 import type { EntityRecord } from '../../../identity/types.js';
 import { identityStore } from '../../../identity/identity_store.js';
-import { readPendingLogin, startPendingLogin, verifyPendingLogin } from '../../../mfa/pending_login.js';
+import { LanyardError } from '../../../errors.js';
+import { requestContext } from '../../../http/request_context.js';
+import { finishAuthentication, passkeysOf } from '../../../mfa/passkeys.js';
+import { readPendingLogin, startPendingLogin, takePendingLogin, verifyPendingLogin } from '../../../mfa/pending_login.js';
 import { readMethod } from '../../../mfa/records.js';
 import { constraintsFor } from '../../../mfa/requirement.js';
 import { MFA_KINDS, type PendingConstraint, type TotpSecretRecord } from '../../../mfa/types.js';
@@ -75,6 +78,9 @@ export function secondFactor(deps: SecondFactorDependencies): SecondFactor {
     const first = constraints[0]?.method_ids[0];
     const method = first === undefined ? undefined : await readMethod(services.storage, first);
     const action = `${issuerPath(instance.snapshot)}/interaction/${interaction.uid}`;
+    // A person with a passkey may use it instead of a code (POST …/mfa/passkey below).
+    const hasPasskey = (await passkeysOf(services, entityId)).length > 0;
+    const passkey = hasPasskey ? { action: `${action}/mfa/passkey`, optionsUrl: `${action}/passkey/options`, scriptUrl: `${action}/passkey.js` } : undefined;
     sendPage(
       res,
       status,
@@ -86,7 +92,9 @@ export function secondFactor(deps: SecondFactorDependencies): SecondFactor {
         csrf: (await deps.csrf()).issue(instance.name, interaction),
         digits: method?.digits ?? 6,
         ...(error === undefined ? {} : { error }),
+        ...(passkey === undefined ? {} : { passkey }),
       }),
+      { scripts: hasPasskey },
     );
   };
 
@@ -100,7 +108,8 @@ export function secondFactor(deps: SecondFactorDependencies): SecondFactor {
     const constraints = await constraintsFor(services.storage, { entityId: entity.id, mountAccessor, mountType: first.mountType });
     if (constraints.length === 0 && asksForMfa(interaction)) {
       const methods = await enrolledMethods(entity.id);
-      if (methods.length === 0) {
+      // A passkey alone can answer (POST …/mfa/passkey); a code needs an enrolled method.
+      if (methods.length === 0 && (await passkeysOf(services, entity.id)).length === 0) {
         return sendPage(res, 403, errorPage({
           title: 'Two-step verification needed',
           message: 'This application requires two-step verification, but your account has no authenticator app set up. Ask your administrator to set one up.',
@@ -173,6 +182,51 @@ export function secondFactor(deps: SecondFactorDependencies): SecondFactor {
       case 'unknown':
         return sendPage(res, 400, errorPage({ title: 'Sign in again', message: 'This verification step has expired or was already used. Start signing in again from the application.', code: 'mfa_request_expired' }));
     }
+  });
+
+  /**
+   * The second factor by passkey: a user-verified assertion of a passkey of the same entity that
+   * gave the first factor. It satisfies every constraint of the pending login (a passkey with user
+   * verification is itself two factors, and phishing-resistant), and spends the request, so a
+   * code cannot also be used for it. A refused assertion does not count as a wrong code.
+   */
+  routes.post('/interaction/:uid/mfa/passkey', form, async (req, res) => {
+    let interaction: Interaction;
+    try {
+      interaction = await requestInstance(res).provider.interactionDetails(req, res);
+    } catch (err) {
+      if (err instanceof errors.SessionNotFound) return sendPage(res, 400, expiredInteractionPage());
+      throw err;
+    }
+    if (interaction.uid !== req.params.uid) return sendPage(res, 400, expiredInteractionPage());
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!(await deps.csrf()).verify(requestInstance(res).name, interaction, body.csrf)) {
+      return sendPage(res, 403, errorPage({ title: 'Please try again', message: 'This form could not be accepted because it did not come from this sign-in page. Go back and submit it again.', code: 'invalid_csrf_token' }));
+    }
+    const requestId = requestIdOf(res, interaction);
+    const pending = await readPendingLogin(services, requestId);
+    const completion = pending?.completion;
+    if (!pending || completion?.type !== 'oidc-interaction' || completion.uid !== interaction.uid || interaction.prompt.name !== 'login') {
+      return sendPage(res, 400, errorPage({ title: 'Sign in again', message: 'This verification step has expired or was already used. Start signing in again from the application.', code: 'mfa_request_expired' }));
+    }
+    if (typeof body.credential !== 'string' || body.credential === '' || typeof body.challenge_id !== 'string') {
+      return renderCode(res, interaction, pending.entity_id, pending.constraints, 400, 'Using a passkey needs JavaScript in this browser. Enter the code from your authenticator app instead.');
+    }
+    let proven: Awaited<ReturnType<typeof finishAuthentication>> | undefined;
+    try {
+      proven = await finishAuthentication(services, body.challenge_id, JSON.parse(body.credential) as unknown);
+    } catch (err) {
+      if (err instanceof SyntaxError) proven = undefined;
+      else if (!(err instanceof LanyardError) || err.status >= 500) throw err;
+      else requestContext(req).log.info('passkey second factor refused', { provider: requestInstance(res).name, code: err.code, detail: err.detail });
+    }
+    if (proven === undefined || proven.entityId !== pending.entity_id) {
+      return renderCode(res, interaction, pending.entity_id, pending.constraints, 401, 'That passkey could not verify this account. Try again, or enter the code from your authenticator app.');
+    }
+    const taken = await takePendingLogin(services, requestId);
+    if (!taken) return sendPage(res, 400, errorPage({ title: 'Sign in again', message: 'This verification step has expired or was already used. Start signing in again from the application.', code: 'mfa_request_expired' }));
+    const kind = proven.passkey.device_type === 'multiDevice' ? 'swk' : 'hwk';
+    return finish(req, res, taken.entity_id, [...completion.amr, kind, 'user', 'mfa'], ACR_MULTI_FACTOR);
   });
 
   return { afterFirstFactor, routes };

@@ -16,6 +16,8 @@ export interface CodeView {
   /** Digits the code has (6 or 8): the field's length hint. */
   readonly digits: number;
   readonly error?: string;
+  /** "Use a passkey instead" (the person has one): where it posts, its options and script. */
+  readonly passkey?: { readonly action: string; readonly optionsUrl: string; readonly scriptUrl: string };
 }
 
 export function codePage(view: CodeView): string {
@@ -37,6 +39,14 @@ ${failed ? html`<p class="error" id="code-error" role="alert">${view.error}</p>`
 <button type="submit" class="primary">Verify</button>
 </div>
 </form>
+${view.passkey === undefined ? '' : html`<form method="post" action="${view.passkey.action}" id="passkey-form" data-options="${view.passkey.optionsUrl}" class="actions">
+<input type="hidden" name="csrf" value="${view.csrf}">
+<input type="hidden" name="challenge_id" value="">
+<input type="hidden" name="credential" value="">
+<button type="submit" class="secondary">Use a passkey instead</button>
+<p class="muted" id="passkey-status" role="status" aria-live="polite" style="flex-basis:100%;margin:0"></p>
+</form>
+<script src="${view.passkey.scriptUrl}" defer></script>`}
 <form method="post" action="${view.abortAction}" class="footer">
 <input type="hidden" name="csrf" value="${view.csrf}">
 <button type="submit" class="link">Cancel and return to ${view.clientName}</button>

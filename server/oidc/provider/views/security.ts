@@ -23,6 +23,8 @@ export interface SecurityView {
   /** A result of the last change, announced politely. */
   readonly notice?: string;
   readonly error?: string;
+  /** Why adding and removing are refused for this sign-in (shown above the forms), if they are. */
+  readonly restricted?: string;
 }
 
 const day = (iso: string): string => (iso === '' ? 'never' : iso.slice(0, 10));
@@ -36,7 +38,7 @@ ${token}
 <label for="name-${i}">Passkey name</label>
 <input id="name-${i}" name="name" type="text" value="${p.name}" required maxlength="128" aria-describedby="info-${i}">
 <p class="muted" id="info-${i}">Added ${day(p.created)}, last used ${day(p.lastUsed)}</p>
-<div class="actions"><button type="submit" class="secondary">Save name</button></div>
+<div class="actions"><button type="submit" class="secondary" aria-label="Save name of ${p.name}">Save name</button></div>
 </form>
 <form method="post" action="${view.base}/passkeys/${p.id}/remove" class="actions">
 ${token}
@@ -56,6 +58,7 @@ ${token}
 ${view.error !== undefined ? html`<p class="error" role="alert">${view.error}</p>` : ''}
 <p class="muted" id="security-status" role="status" aria-live="polite">${view.notice ?? ''}</p>
 <h2>Passkeys</h2>
+${view.restricted !== undefined ? html`<p class="muted" id="security-restricted">${view.restricted}</p>` : ''}
 ${list}
 <form method="post" action="${view.base}/passkeys" id="register-form" data-options="${view.base}/passkeys/options">
 ${token}
