@@ -89,6 +89,16 @@ export async function passkeysOf(services: Pick<Services, 'storage'>, entityId: 
   return (await services.storage.findBy<PasskeyRecord>(MFA_KINDS.passkey, 'entity', entityId)).map((e) => e.value);
 }
 
+/**
+ * Whether the entity has enrolled a factor beyond its password (a TOTP secret or a passkey).
+ * Once it has, adding or removing a passkey needs proof of that factor: a passkey counts as two
+ * factors, so someone with only the password must not be able to add one, or remove the owner's.
+ */
+export async function hasEnrolledFactor(services: Pick<Services, 'storage'>, entityId: string): Promise<boolean> {
+  const totp = await services.storage.findBy(MFA_KINDS.totpSecret, 'entity', entityId);
+  return totp.length > 0 || (await passkeysOf(services, entityId)).length > 0;
+}
+
 /** Vault-style read shape of a passkey (no key material). */
 export function passkeyData(p: PasskeyRecord): Record<string, unknown> {
   return {

@@ -25,7 +25,7 @@ import { LanyardError } from '../../errors.js';
 import { requestContext } from '../../http/request_context.js';
 import type { EntityRecord } from '../../identity/types.js';
 import { MFA_KINDS } from '../../mfa/types.js';
-import { beginRegistration, finishRegistration, passkeysOf, type PasskeyRecord } from '../../mfa/passkeys.js';
+import { beginRegistration, finishRegistration, hasEnrolledFactor, passkeysOf, type PasskeyRecord } from '../../mfa/passkeys.js';
 import type { Services } from '../../services.js';
 import { ACR_MULTI_FACTOR } from './acr.js';
 import type { CsrfTokens } from './interactions/csrf.js';
@@ -128,9 +128,7 @@ export function securityPageRoutes(deps: SecurityPageDependencies): Router {
    * session's own sign-in, as TOTP self-enrolment is with a password token.
    */
   const mayChangeFactors = async (who: SignedIn): Promise<boolean> => {
-    if (who.acr === ACR_MULTI_FACTOR) return true;
-    const totp = await services.storage.findBy(MFA_KINDS.totpSecret, 'entity', who.entity.id);
-    return totp.length === 0 && (await passkeysOf(services, who.entity.id)).length === 0;
+    return who.acr === ACR_MULTI_FACTOR || !(await hasEnrolledFactor(services, who.entity.id));
   };
   const NEEDS_TWO_FACTORS = 'Adding or removing a passkey needs a sign-in with two-step verification. Sign out, then sign in again with a passkey or your authenticator app.';
 
