@@ -17,7 +17,7 @@ export async function completeLogin(services: Services, record: MfaRequestRecord
     case 'userpass': {
       const user = await new UserStore(services.storage).get(record.completion.username);
       if (!user) throw permissionDenied(`userpass user ${record.completion.username} was deleted during MFA`);
-      return issueUserpassToken(services, user, entity);
+      return issueUserpassToken(services, user, entity, 'totp');
     }
     case 'oidc-interaction':
       // Finished by the sign-in page itself (server/oidc/provider/interactions/second_factor.ts).

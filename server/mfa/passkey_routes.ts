@@ -9,14 +9,24 @@
  *   sign in with a discoverable passkey; answers Vault's `auth` block for the entity (a passkey with
  *   user verification is two factors, so no MFA requirement follows).
  */
-import { invalidRequest, notFound, permissionDenied } from '../errors.js';
+import { invalidRequest, LanyardError, notFound, permissionDenied } from '../errors.js';
 import { definePath, type VaultPath, type VaultRequest } from '../http/vault_path.js';
 import type { FieldSchema } from '../http/fields.js';
 import type { EntityRecord } from '../identity/types.js';
 import { identityPoliciesOf } from '../identity/membership.js';
 import type { Services } from '../services.js';
 import { authBlock } from '../tokens/routes.js';
-import { beginAuthentication, beginRegistration, finishAuthentication, finishRegistration, passkeyData, passkeysOf } from './passkeys.js';
+import {
+  beginAuthentication,
+  beginRegistration,
+  finishAuthentication,
+  finishRegistration,
+  hasEnrolledFactor,
+  PASSKEY_LOGIN_PATH,
+  passkeyData,
+  passkeysOf,
+  tokenProvesTwoFactors,
+} from './passkeys.js';
 import { MFA_KINDS } from './types.js';
 
 const mountType = 'identity';
@@ -27,6 +37,22 @@ export function passkeyPaths(services: Services): VaultPath[] {
   const callerEntity = (req: VaultRequest<FieldSchema>): EntityRecord => {
     const entity = req.auth?.entity;
     if (!entity) throw invalidRequest('the token is not bound to an entity; passkeys belong to entities');
+    return entity;
+  };
+
+  /**
+   * A passkey counts as two factors, so once the entity has a factor beyond its password, only a
+   * token whose login proved two factors may add or remove its passkeys: a password alone must
+   * not add one, or remove the owner's (the Security page applies the same rule).
+   */
+  const mayChangeOwnPasskeys = async (req: VaultRequest<FieldSchema>): Promise<EntityRecord> => {
+    const entity = callerEntity(req);
+    if (req.auth !== undefined && !tokenProvesTwoFactors(req.auth.token) && (await hasEnrolledFactor(services, entity.id))) {
+      throw new LanyardError(
+        'permission_denied',
+        'the entity has a second factor: add or remove passkeys with a token from a two-factor login (a passkey sign-in, or a login finished through sys/mfa/validate)',
+      );
+    }
     return entity;
   };
 
@@ -45,7 +71,7 @@ export function passkeyPaths(services: Services): VaultPath[] {
     definePath({
       pattern: '/identity/mfa/passkey/register/begin',
       mountType,
-      operations: { update: async (req) => ({ data: await beginRegistration(services, callerEntity(req)) }) },
+      operations: { update: async (req) => ({ data: await beginRegistration(services, await mayChangeOwnPasskeys(req)) }) },
     }),
     definePath({
       pattern: '/identity/mfa/passkey/register/finish',
@@ -54,7 +80,7 @@ export function passkeyPaths(services: Services): VaultPath[] {
       operations: {
         update: async (req) => {
           if (!req.data.challenge_id || !req.data.credential) throw invalidRequest('challenge_id and credential are required');
-          const record = await finishRegistration(services, callerEntity(req), req.data.challenge_id, req.data.credential, req.data.name ?? '');
+          const record = await finishRegistration(services, await mayChangeOwnPasskeys(req), req.data.challenge_id, req.data.credential, req.data.name ?? '');
           return { data: passkeyData(record) };
         },
       },
@@ -63,7 +89,7 @@ export function passkeyPaths(services: Services): VaultPath[] {
     definePath({
       pattern: '/identity/mfa/passkey/self/:id',
       mountType,
-      operations: { delete: (req) => remove(callerEntity(req).id, req.params.id as string) },
+      operations: { delete: async (req) => remove((await mayChangeOwnPasskeys(req)).id, req.params.id as string) },
     }),
     definePath({ pattern: '/identity/mfa/passkey/entity/:entity_id', mountType, operations: { list: (req) => list(req.params.entity_id as string) } }),
     definePath({
@@ -93,7 +119,7 @@ export function passkeyPaths(services: Services): VaultPath[] {
             entityId,
             displayName: 'passkey',
             meta: { passkey: passkey.name },
-            path: 'auth/passkey/login',
+            path: PASSKEY_LOGIN_PATH,
           });
           const identityPolicies = await identityPoliciesOf(storage, entity);
           return { auth: authBlock(issued.token, issued.record, services.tokens.ttlOf(issued.record), identityPolicies) };

@@ -26,6 +26,7 @@ import type { EntityRecord } from '../identity/types.js';
 import type { Services } from '../services.js';
 import { sha256Hex, uuid } from '../util/random.js';
 import { MFA_KINDS } from './types.js';
+import type { TokenRecord } from '../tokens/token_service.js';
 
 const CHALLENGE_KIND = 'passkey_challenge';
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -98,6 +99,18 @@ export async function hasEnrolledFactor(services: Pick<Services, 'storage'>, ent
   const totp = await services.storage.findBy(MFA_KINDS.totpSecret, 'entity', entityId);
   return totp.length > 0 || (await passkeysOf(services, entityId)).length > 0;
 }
+
+/**
+ * Whether a token's own login proved two factors: a passkey sign-in, or a userpass login finished
+ * through `sys/mfa/validate` (marked `mfa` in its metadata; child tokens carry their own path,
+ * `auth/token/create`, so the mark cannot be copied onto one).
+ */
+export function tokenProvesTwoFactors(token: Pick<TokenRecord, 'path' | 'meta'>): boolean {
+  return token.path === PASSKEY_LOGIN_PATH || (token.path.startsWith('auth/userpass/login/') && token.meta?.mfa !== undefined);
+}
+
+/** The token path of a passkey sign-in. */
+export const PASSKEY_LOGIN_PATH = 'auth/passkey/login';
 
 /** Vault-style read shape of a passkey (no key material). */
 export function passkeyData(p: PasskeyRecord): Record<string, unknown> {

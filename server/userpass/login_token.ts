@@ -9,13 +9,14 @@ import type { Services } from '../services.js';
 import { authBlock } from '../tokens/routes.js';
 import type { UserpassUser } from './user_store.js';
 
-export async function issueUserpassToken(services: Services, user: UserpassUser, entity: EntityRecord): Promise<AuthBlock> {
+/** `secondFactor`: the login was finished through `sys/mfa/validate` with this method type. */
+export async function issueUserpassToken(services: Services, user: UserpassUser, entity: EntityRecord, secondFactor?: string): Promise<AuthBlock> {
   const explicitMax = [user.token_explicit_max_ttl, user.token_max_ttl].filter((t) => t > 0);
   const issued = await services.tokens.create({
     policies: user.token_no_default_policy ? user.token_policies : [...user.token_policies, 'default'],
     entityId: entity.id,
     displayName: `userpass-${user.username}`,
-    meta: { username: user.username },
+    meta: { username: user.username, ...(secondFactor === undefined ? {} : { mfa: secondFactor }) },
     path: `auth/userpass/login/${user.username}`,
     ...(user.token_ttl > 0 ? { ttl: user.token_ttl } : {}),
     ...(explicitMax.length > 0 ? { explicitMaxTtl: Math.min(...explicitMax) } : {}),

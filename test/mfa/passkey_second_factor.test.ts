@@ -102,7 +102,6 @@ beforeAll(async () => {
   for (const name of ['alice', 'bob', 'erin']) {
     const user = await createUser(server, name);
     users[name] = user;
-    if (name === 'alice') await api(server, 'POST', '/v1/identity/mfa/method/totp/admin-generate', { method_id: methodId, entity_id: user.entityId });
     await api(server, 'POST', `/v1/auth/userpass/users/${name}`, { token_policies: ['passkeys'] });
     const token = (await api(server, 'POST', `/v1/auth/userpass/login/${name}`, { password: user.password }, null)).body.auth.client_token;
     const device = new SoftAuthenticator();
@@ -111,6 +110,8 @@ beforeAll(async () => {
     const begun = await api(server, 'POST', '/v1/identity/mfa/passkey/register/begin', {}, token);
     const finished = await api(server, 'POST', '/v1/identity/mfa/passkey/register/finish', { challenge_id: begun.body.data.challenge_id, credential: device.create(begun.body.data.options, origin), name: 'Key' }, token);
     expect(finished.status).toBe(200);
+    // TOTP after the passkey: with a factor enrolled, a password token could not add a passkey.
+    if (name === 'alice') await api(server, 'POST', '/v1/identity/mfa/method/totp/admin-generate', { method_id: methodId, entity_id: user.entityId });
   }
   // Only after the tokens above: the enforcement covers alice's userpass sign-ins.
   expect((await api(server, 'PUT', '/v1/identity/mfa/login-enforcement/staff', { mfa_method_ids: [methodId], identity_entity_ids: [users.alice?.entityId] })).status).toBe(204);

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { identityPaths } from '../../server/identity/routes/index.js';
 import { mfaPaths } from '../../server/mfa/index.js';
+import { tokenProvesTwoFactors } from '../../server/mfa/passkeys.js';
 import { userpassPaths } from '../../server/userpass/index.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
 import { b64u, SoftAuthenticator, UP } from '../support/soft_authenticator.js';
@@ -60,17 +61,24 @@ describe('registration', () => {
     expect(registered.body.data).toMatchObject({ name: 'Laptop', entity_id: aliceEntity, credential_id: b64u(authenticator.credentialId), sign_count: 0 });
     passkeyId = registered.body.data.id;
 
-    // The challenge answers once.
+    // With a passkey enrolled, a password-only token may not add another: a passkey counts as
+    // two factors. (A token from a two-factor login may: see below.)
     const again = await call('POST', 'identity/mfa/passkey/register/finish', { challenge_id, credential: authenticator.create(options), name: 'Again' }, aliceToken);
-    expect(again.status).toBe(400);
+    expect(again.status).toBe(403);
+    expect(again.body.errors[0]).toMatch(/two-factor login/);
+    expect((await call('POST', 'identity/mfa/passkey/register/begin', {}, aliceToken)).status).toBe(403);
   });
 
-  it('refuses a credential made for another origin', async () => {
-    const begun = await call('POST', 'identity/mfa/passkey/register/begin', {}, aliceToken);
+  it('refuses a credential made for another origin, and answers a challenge once', async () => {
+    await call('POST', 'auth/userpass/users/carol', { password: PASSWORD, token_policies: ['passkeys-self'] });
+    const carolToken = (await call('POST', 'auth/userpass/login/carol', { password: PASSWORD }, null)).body.auth.client_token;
+    const begun = await call('POST', 'identity/mfa/passkey/register/begin', {}, carolToken);
     const phishing = new SoftAuthenticator().create(begun.body.data.options, 'https://id.example.evil');
-    const res = await call('POST', 'identity/mfa/passkey/register/finish', { challenge_id: begun.body.data.challenge_id, credential: phishing }, aliceToken);
+    const res = await call('POST', 'identity/mfa/passkey/register/finish', { challenge_id: begun.body.data.challenge_id, credential: phishing }, carolToken);
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatch(/^passkey registration failed: .*origin/i);
+    const retry = await call('POST', 'identity/mfa/passkey/register/finish', { challenge_id: begun.body.data.challenge_id, credential: new SoftAuthenticator().create(begun.body.data.options) }, carolToken);
+    expect(retry.status).toBe(400);
   });
 
   it('lists the caller’s passkeys and an entity’s for administrators, without key material', async () => {
@@ -134,7 +142,23 @@ describe('sign-in with a passkey', () => {
 
   it('stops working once removed', async () => {
     expect((await call('DELETE', `identity/mfa/passkey/entity/00000000-0000-0000-0000-000000000000/${passkeyId}`)).status).toBe(404);
-    expect((await call('DELETE', `identity/mfa/passkey/self/${passkeyId}`, undefined, aliceToken)).status).toBe(204);
+    // A password-only token may not remove the owner's passkey; a passkey sign-in's token may.
+    expect((await call('DELETE', `identity/mfa/passkey/self/${passkeyId}`, undefined, aliceToken)).status).toBe(403);
+    // A passkey sign-in's token carries the default policy: let it manage the caller's passkeys.
+    const defaultPolicy = (await call('GET', 'sys/policies/acl/default')).body.data.policy as string;
+    await call('PUT', 'sys/policies/acl/default', { policy: `${defaultPolicy}\npath "identity/mfa/passkey/self/*" { capabilities = ["delete"] }` });
+    const twoFactor = (await signInWith(authenticator)).body.auth.client_token;
+    expect((await call('DELETE', `identity/mfa/passkey/self/${passkeyId}`, undefined, twoFactor)).status).toBe(204);
     expect((await signInWith(authenticator)).status).toBe(401);
+  });
+});
+
+describe('which tokens prove two factors', () => {
+  it('a passkey sign-in or a login finished through sys/mfa/validate, never a copied mark', () => {
+    expect(tokenProvesTwoFactors({ path: 'auth/passkey/login', meta: { passkey: 'Laptop' } })).toBe(true);
+    expect(tokenProvesTwoFactors({ path: 'auth/userpass/login/alice', meta: { username: 'alice', mfa: 'totp' } })).toBe(true);
+    expect(tokenProvesTwoFactors({ path: 'auth/userpass/login/alice', meta: { username: 'alice' } })).toBe(false);
+    // A child token may carry any metadata its creator gives it, but its path is its own.
+    expect(tokenProvesTwoFactors({ path: 'auth/token/create', meta: { username: 'alice', mfa: 'totp' } })).toBe(false);
   });
 });
