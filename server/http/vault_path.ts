@@ -71,6 +71,12 @@ export interface RawResult {
   readonly text?: string;
 }
 
+/** The envelope with `data` also spread at the top level, as Vault's legacy sys endpoints answer. */
+export function legacyAnswer(req: { readonly requestId: string }, data: Record<string, unknown>, mountType = 'system'): RawResult {
+  const body = { ...data, request_id: req.requestId, lease_id: '', renewable: false, lease_duration: 0, data, wrap_info: null, warnings: null, auth: null, mount_type: mountType };
+  return { raw: true, status: 200, body };
+}
+
 export interface VaultRequest<S extends FieldSchema> extends RequestContext {
   readonly operation: Operation;
   /** The logical path without `/v1/`, e.g. `identity/oidc/key/k1` (list paths end in `/`). */

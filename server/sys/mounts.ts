@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { invalidRequest } from '../errors.js';
-import { definePath, type VaultPath } from '../http/vault_path.js';
+import { definePath, legacyAnswer, type VaultPath } from '../http/vault_path.js';
 import type { Services } from '../services.js';
 
 const ENGINES = [
@@ -46,22 +46,7 @@ export function mountsPaths(services: Pick<Services, 'init'>): VaultPath[] {
               uuid: instance.organization_id,
             };
           }
-          return {
-            raw: true,
-            status: 200,
-            body: {
-              ...listed,
-              request_id: req.requestId,
-              lease_id: '',
-              renewable: false,
-              lease_duration: 0,
-              data: listed,
-              wrap_info: null,
-              warnings: null,
-              auth: null,
-              mount_type: 'system',
-            },
-          };
+          return legacyAnswer(req, listed);
         },
       },
     }),

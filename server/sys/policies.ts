@@ -3,7 +3,7 @@
  * older `/v1/sys/policy/:name` (body `{"policy"|"rules": …}`), with list on both collections.
  */
 import { invalidRequest } from '../errors.js';
-import { definePath, lowerCased, type RawResult, type VaultPath } from '../http/vault_path.js';
+import { definePath, legacyAnswer, lowerCased, type VaultPath } from '../http/vault_path.js';
 import type { Services } from '../services.js';
 
 const fields = { policy: { type: 'string', max: 1024 * 1024 }, rules: { type: 'string', max: 1024 * 1024 } } as const;
@@ -41,10 +41,4 @@ export function policyPaths(services: Services): VaultPath[] {
     definePath({ pattern: '/sys/policy', mountType: 'system', operations: { read: list, list } }),
     itemPath('/sys/policy/:name', 'rules'),
   ] as VaultPath[];
-}
-
-/** The envelope with `data` also spread at the top level, as Vault's legacy sys endpoints answer. */
-function legacyAnswer(req: { requestId: string }, data: Record<string, unknown>): RawResult {
-  const body = { ...data, request_id: req.requestId, lease_id: '', renewable: false, lease_duration: 0, data, wrap_info: null, warnings: null, auth: null, mount_type: 'system' };
-  return { raw: true, status: 200, body };
 }

@@ -3,7 +3,7 @@
  * Vault answers this legacy endpoint with the mounts both at the top level and under `data`, and
  * clients read either, so the body carries both.
  */
-import { definePath, type VaultPath } from '../../http/vault_path.js';
+import { definePath, legacyAnswer, type VaultPath } from '../../http/vault_path.js';
 import type { Services } from '../../services.js';
 import type { AuthMounts } from '../mounts.js';
 
@@ -33,22 +33,7 @@ export function sysAuthPaths(services: Pick<Services, 'config'>, mounts: AuthMou
               type: mount.type,
             };
           }
-          return {
-            raw: true,
-            status: 200,
-            body: {
-              ...listed,
-              request_id: req.requestId,
-              lease_id: '',
-              renewable: false,
-              lease_duration: 0,
-              data: listed,
-              wrap_info: null,
-              warnings: null,
-              auth: null,
-              mount_type: 'system',
-            },
-          };
+          return legacyAnswer(req, listed);
         },
       },
     }),
