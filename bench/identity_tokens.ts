@@ -22,7 +22,7 @@ async function call(server: ServerProcess, method: string, path: string, body?: 
 
 async function rate(server: ServerProcess, path: string, token?: string): Promise<{ rps: number; p99: number }> {
   const result = await autocannon({ url: `${server.url}${path}`, connections: 20, duration: 5, headers: token ? { 'X-Vault-Token': token } : {} });
-  if (result.non2xx > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers`);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return { rps: result.requests.average, p99: result.latency.p99 };
 }
 

@@ -63,7 +63,7 @@ async function rate(servers: ServerProcess[], path: string, options: { method: s
       }),
     ),
   );
-  for (const r of results) if (r.non2xx > 0) throw new Error(`${path}: ${r.non2xx} non-2xx answers`);
+  for (const r of results) if (r.non2xx > 0 || r.errors > 0) throw new Error(`${path}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
   return { rps: results.reduce((sum, r) => sum + r.requests.average, 0), p99: Math.max(...results.map((r) => r.latency.p99)) };
 }
 

@@ -76,7 +76,7 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
   const metrics = new Metrics();
   const backend = config.storage === 'postgres' ? await openPostgresStorage(config, seal, log, now) : await openStorage(dataDir, config, now);
   // The wrappers keep the backend's cluster lock and change feed (storage/cluster.ts).
-  const storage = keepClusterMethods(new GatedStorage(keepClusterMethods(new InstrumentedStorage(backend, metrics), backend)), backend);
+  const storage = keepClusterMethods(new GatedStorage(new InstrumentedStorage(backend, metrics)), backend);
 
   const tokens = new TokenService(storage, { defaultTtl: config.defaultTokenTtl, maxTtl: config.maxTokenTtl }, now);
   countTokens(tokens, metrics);

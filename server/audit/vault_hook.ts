@@ -14,6 +14,7 @@ import type { AuthContext } from '../auth/context.js';
 import type { AuditBroker } from './broker.js';
 import { secret, type AuditAuth, type AuditRequest } from './entry.js';
 import { noteOutcome } from './outcome.js';
+import { pathnameOf } from '../http/canonical_path.js';
 
 interface Progress {
   readonly request: VaultRequest<FieldSchema>;
@@ -86,7 +87,7 @@ function requestOf(request: VaultRequest<FieldSchema>, mountType: string | undef
 /** A request refused before the framework built it (unsupported operation, bad name segment). */
 function fallbackRequest(http: Request): AuditRequest {
   const ctx = requestContext(http);
-  const pathname = http.originalUrl.split('?')[0] ?? '';
+  const pathname = pathnameOf(http.originalUrl);
   return {
     id: ctx.requestId,
     operation: http.method.toLowerCase(),

@@ -21,6 +21,7 @@ import { decodeBody, readRawBody } from './body.js';
 import { authorizeAdmin } from './infisical_auth.js';
 import { notFound, sendInfisicalError, ValidationFailure } from './infisical_errors.js';
 import { requestContext, type RequestContext } from './request_context.js';
+import { pathnameOf } from './canonical_path.js';
 
 /** Infisical's body limit (Fastify's default), for the endpoints anyone can call. */
 export const PUBLIC_BODY_LIMIT = 1024 * 1024;
@@ -95,6 +96,6 @@ export function requiredString(body: Readonly<Record<string, unknown>>, field: s
 
 /** Fastify's answer for a route that does not exist, in Infisical's error shape. */
 export function routeNotFound(req: Request, res: Response): void {
-  const path = req.originalUrl.split('?')[0] ?? '';
+  const path = pathnameOf(req.originalUrl);
   sendInfisicalError(res, notFound(`Route ${req.method}:${path} not found`), requestContext(req));
 }

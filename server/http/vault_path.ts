@@ -186,9 +186,10 @@ async function handle<S extends FieldSchema>(path: VaultPath<S>, req: Request, r
     if (!(await deps.consumeUse(auth))) throw permissionDenied('token use limit reached');
   }
 
-  await deps.audit?.request({ ...request, operation } as VaultRequest<FieldSchema>);
-  const result = await (handlerFor(operation) as Handler<S>)({ ...request, operation });
-  await deps.audit?.response({ ...request, operation } as VaultRequest<FieldSchema>, result);
+  const final = { ...request, operation };
+  await deps.audit?.request(final as VaultRequest<FieldSchema>);
+  const result = await (handlerFor(operation) as Handler<S>)(final);
+  await deps.audit?.response(final as VaultRequest<FieldSchema>, result);
   sendResult(res, ctx, operation, path.mountType ?? '', result, parsed.unknown);
 }
 

@@ -67,7 +67,6 @@ export async function checkCode(
   const now = services.now();
   let outcome: CheckOutcome = { ok: false, reason: 'not_enrolled' };
   const id = totpSecretId(method.id, entityId);
-  if (!(await services.storage.get(MFA_KINDS.totpSecret, id))) return outcome;
   try {
     await services.storage.update<TotpSecretRecord>(MFA_KINDS.totpSecret, id, (record) => {
       const result = judge(services.seal, method, record, code, now);
@@ -75,7 +74,7 @@ export async function checkCode(
       return result.record;
     });
   } catch (err) {
-    // Removed (admin-destroy) between the read and the update: not enrolled any more.
+    // No secret for this entity (never enrolled, or removed by admin-destroy).
     if (err instanceof NotFoundError) return { ok: false, reason: 'not_enrolled' };
     throw err;
   }

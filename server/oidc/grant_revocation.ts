@@ -29,9 +29,6 @@ export interface EntityGrantRecord {
   readonly sid?: string;
 }
 
-/** The models whose records hang off a grant (adapter.ts GRANTABLE). */
-const GRANT_MEMBERS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
-
 export function entityGrantId(provider: string, grantId: string): string {
   return `${provider}:${grantId}`;
 }
@@ -104,8 +101,7 @@ async function revalidate(services: RevocationServices, records: readonly Entity
 async function revokeGrant(services: RevocationServices, record: EntityGrantRecord): Promise<void> {
   const protection = await sharedStateProtection(services);
   const options = { storage: services.storage, provider: record.provider, now: services.now, protection };
-  await Promise.all(GRANT_MEMBERS.map((model) => new StateAdapter(model, options).revokeByGrantId(record.grant_id)));
-  await new StateAdapter('Grant', options).destroy(record.grant_id);
+  await new StateAdapter('Grant', options).revokeGrant(record.grant_id);
   await services.storage.delete(ENTITY_GRANT_KIND, entityGrantId(record.provider, record.grant_id));
   services.log.info('oidc grant revoked: the entity may no longer use the client', { provider: record.provider, client_id: record.client_id, entity_id: record.entity_id });
 }

@@ -9,6 +9,7 @@ import { invalidRequest, permissionDenied } from '../errors.js';
 import type { FieldSchema } from '../http/fields.js';
 import { definePath, type VaultPath, type VaultRequest } from '../http/vault_path.js';
 import type { Services } from '../services.js';
+import { isClusterStorage } from '../../storage/cluster.js';
 import { GatedStorage } from './gated_storage.js';
 import { parseSnapshot, replaceAll, takeSnapshot } from './snapshot.js';
 
@@ -19,6 +20,8 @@ function requireSudo(req: VaultRequest<FieldSchema>): void {
 export function snapshotPaths(services: Services): VaultPath[] {
   const gate = (): GatedStorage => {
     if (!(services.storage instanceof GatedStorage)) throw invalidRequest('snapshots are not available on this server');
+    // The hold pauses this process only: other replicas would write during the copy.
+    if (isClusterStorage(services.storage)) throw invalidRequest('snapshots are for the embedded store; back up PostgreSQL storage with pg_dump (see "Running several replicas")');
     return services.storage;
   };
   return [

@@ -114,7 +114,7 @@ export class StateAdapter implements Adapter {
       if (!(err instanceof AlreadyConsumed)) throw err;
     }
     const grantId = replayed === undefined ? undefined : this.#open(key, replayed).grantId;
-    if (typeof grantId === 'string') await this.#revokeGrant(grantId);
+    if (typeof grantId === 'string') await this.revokeGrant(grantId);
     throw new errors.InvalidGrant(`${this.#model} already used`);
   }
 
@@ -128,8 +128,12 @@ export class StateAdapter implements Adapter {
     await Promise.all(members.filter((entry) => entry.id.startsWith(prefix)).map((entry) => this.#storage.delete(STATE_KIND, entry.id)));
   }
 
-  /** A replayed code or refresh token ends the whole grant, as the library does for a replay it sees. */
-  async #revokeGrant(grantId: string): Promise<void> {
+  /**
+   * Ends a whole grant: every token and code of it, and the grant itself, with one index lookup.
+   * A replayed code or refresh token does this, as the library does for a replay it sees, and so
+   * does Lanyard's own revocation (grant_revocation.ts).
+   */
+  async revokeGrant(grantId: string): Promise<void> {
     const members = await this.#storage.findBy(STATE_KIND, 'grant', this.#scoped(grantId));
     await Promise.all([
       ...members.map((entry) => this.#storage.delete(STATE_KIND, entry.id)),

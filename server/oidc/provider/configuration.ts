@@ -89,6 +89,8 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
   // only to get RFC 8252's any-port loopback redirects (redirect_uris.ts), not for that.
   policy.get('consent')?.checks.remove('native_client_prompt');
 
+  // Rendered once: the library's claims and the scope-clash check read the same table.
+  const claims = claimsConfiguration(snapshot.scopes, log);
   return {
     adapter: (model: string) => (model === 'Client' ? clients.adapter() : lanyardStateAdapter(model, { storage: services.storage, provider: name, now: services.now, protection: parts.stateProtection })),
     jwks: { keys: parts.keys },
@@ -97,7 +99,7 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
     clientAuthMethods: [...CLIENT_AUTH_METHODS],
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     scopes: [...BUILT_IN_SCOPES, ...snapshot.scopes.map((scope) => scope.name)],
-    claims: claimsConfiguration(snapshot.scopes, log),
+    claims,
     // Vault puts scope claims in the ID token too, not only in the userinfo answer.
     conformIdTokenClaims: false,
     acrValues: [...ACR_VALUES],
@@ -113,7 +115,7 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
     findAccount: withUpstreamRevalidation(accountFinder({ services, log, snapshot, clients }), services),
     loadExistingGrant: grantLoader(services, clients, log),
     // Validators run in this order: a scope clash is refused before a token sign-in spends a use.
-    extraParams: { [SCOPE_CLASH_HOOK]: scopeClashCheck(claimsConfiguration(snapshot.scopes, log)), [TOKEN_LOGIN_HOOK]: tokenLogin(services, name) },
+    extraParams: { [SCOPE_CLASH_HOOK]: scopeClashCheck(claims), [TOKEN_LOGIN_HOOK]: tokenLogin(services, name) },
     interactions: {
       policy,
       url: (_ctx: KoaContextWithOIDC, interaction) => `${mount}/interaction/${interaction.uid}`,

@@ -11,7 +11,7 @@ import { ClientKeys } from './client_keys.js';
 import { loadCookieKeys } from './cookie_keys.js';
 import { createProviderInstance, type ProviderInstance } from './instance.js';
 import { migrateLegacyStateOnce } from './state_migration.js';
-import { loadStateProtection, type StateProtection } from './state_protection.js';
+import { sharedStateProtection, type StateProtection } from './state_protection.js';
 import { readPublishedKeys, readSnapshot, type ProviderSnapshot, type PublishedKeys } from './snapshot.js';
 
 export interface ResolveOptions {
@@ -72,7 +72,7 @@ export class ProviderRegistry {
    */
   stateProtection(): Promise<StateProtection> {
     this.#stateProtection ??= (async () => {
-      const protection = await loadStateProtection(this.#services);
+      const protection = await sharedStateProtection(this.#services);
       const migrated = await migrateLegacyStateOnce(this.#services, protection);
       if (migrated > 0) this.#log.info('oidc provider state re-keyed under hashed ids', { records: migrated });
       return protection;
