@@ -478,38 +478,6 @@ export class PostgresStorage implements Storage {
     if (outcome !== null && outcome.startsWith('index:')) throw new AlreadyExistsError(kind, id, outcome.slice('index:'.length));
   }
 
-  async #insertIndexes(client: Queryable, kind: string, id: string, entries: readonly IndexEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await this.#query(
-      client,
-      `INSERT INTO lanyard_record_indexes (kind, id, index_name, value, is_unique)
-       SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::boolean[])`,
-      [kind, id, entries.map((e) => e.index), entries.map((e) => e.value), entries.map((e) => e.unique)],
-    );
-  }
-
-  /**
-   * Refuses unique values another live record holds; an expired holder is deleted so its values
-   * are free. A holder committing concurrently is caught by the unique index (see #transaction).
-   */
-  async #claim(client: Queryable, kind: string, id: string, entries: readonly IndexEntry[], now: number): Promise<void> {
-    const unique = entries.filter((e) => e.unique);
-    if (unique.length === 0) return;
-    const { rows } = await this.#query<{ id: string; index: string; expiresAt: number | null }>(
-      client,
-      `SELECT r.id, i.index_name AS index, r.expires_at AS "expiresAt" FROM lanyard_record_indexes i
-       JOIN lanyard_records r ON r.kind = i.kind AND r.id = i.id
-       JOIN unnest($2::text[], $3::text[]) AS wanted(index_name, value) ON wanted.index_name = i.index_name AND wanted.value = i.value
-       WHERE i.kind = $1 AND i.is_unique AND r.id <> $4
-       FOR UPDATE OF r`,
-      [kind, unique.map((e) => e.index), unique.map((e) => e.value), id],
-    );
-    for (const owner of rows) {
-      if (isLive(owner.expiresAt, now)) throw new AlreadyExistsError(kind, id, owner.index);
-    }
-    for (const owner of rows) await this.#query(client, 'DELETE FROM lanyard_records WHERE kind = $1 AND id = $2', [kind, owner.id]);
-  }
-
   async #announce(client: Queryable, kind: string, id: string): Promise<void> {
     if (!this.#notify.has(kind)) return;
     await this.#query(client, 'SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, this.#payload(kind, id)]);
@@ -558,9 +526,7 @@ export class PostgresStorage implements Storage {
           const { rows } = await this.#query<RecordRow>(client, 'SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 ORDER BY id', [kind]);
           for (const row of rows) {
             if (!isLive(row.expiresAt, now)) continue;
-            const entries = entriesOf(definition, row.value);
-            await this.#claim(client, kind, row.id, entries, now);
-            await this.#insertIndexes(client, kind, row.id, entries);
+            await this.#write(client, kind, row.id, row.value, row.expiresAt ?? undefined, entriesOf(definition, row.value), 'upsert', now);
           }
           await this.#query(
             client,

@@ -84,6 +84,55 @@ export const PG_MIGRATIONS: readonly string[] = [
      RETURN NULL;
    END
    $fn$;`,
+  // The unique-value check of version 2 joined the index table with the wanted values, and
+  // PL/pgSQL's generic plan read every unique index row of the kind to do it: a token write cost
+  // time linear in the number of live tokens (5 ms at 400 tokens, 120 ms at 1,300). Looking up
+  // each wanted value on its own uses the unique index, so a write costs the same at any size.
+  `CREATE OR REPLACE FUNCTION lanyard_write(
+     p_kind text, p_id text, p_value text, p_expires double precision, p_mode text, p_now double precision,
+     p_index_names text[], p_index_values text[], p_unique boolean[], p_notify text
+   ) RETURNS text LANGUAGE plpgsql AS $fn$
+   DECLARE
+     existing record;
+     clash record;
+     fresh boolean := false;
+   BEGIN
+     IF p_mode = 'create' THEN
+       SELECT expires_at INTO existing FROM lanyard_records WHERE kind = p_kind AND id = p_id FOR UPDATE;
+       IF FOUND AND (existing.expires_at IS NULL OR existing.expires_at > p_now) THEN
+         RETURN 'exists';
+       END IF;
+       fresh := NOT FOUND;
+     END IF;
+     FOR k IN 1 .. coalesce(array_length(p_index_names, 1), 0) LOOP
+       CONTINUE WHEN NOT p_unique[k];
+       FOR clash IN
+         SELECT r.id, r.expires_at FROM lanyard_record_indexes i
+         JOIN lanyard_records r ON r.kind = i.kind AND r.id = i.id
+         WHERE i.kind = p_kind AND i.is_unique AND i.index_name = p_index_names[k] AND i.value = p_index_values[k] AND i.id <> p_id
+         FOR UPDATE OF r
+       LOOP
+         IF clash.expires_at IS NULL OR clash.expires_at > p_now THEN
+           RETURN 'index:' || p_index_names[k];
+         END IF;
+         DELETE FROM lanyard_records WHERE kind = p_kind AND id = clash.id;
+       END LOOP;
+     END LOOP;
+     IF fresh THEN
+       INSERT INTO lanyard_records (kind, id, value, expires_at) VALUES (p_kind, p_id, p_value, p_expires);
+     ELSE
+       INSERT INTO lanyard_records (kind, id, value, expires_at) VALUES (p_kind, p_id, p_value, p_expires)
+         ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at;
+       DELETE FROM lanyard_record_indexes WHERE kind = p_kind AND id = p_id;
+     END IF;
+     INSERT INTO lanyard_record_indexes (kind, id, index_name, value, is_unique)
+       SELECT p_kind, p_id, w.index_name, w.value, w.is_unique FROM unnest(p_index_names, p_index_values, p_unique) AS w(index_name, value, is_unique);
+     IF p_notify IS NOT NULL THEN
+       PERFORM pg_notify('lanyard_changes', p_notify);
+     END IF;
+     RETURN NULL;
+   END
+   $fn$;`,
 ];
 
 /** Key of the advisory lock that serialises migrations (any constant unlikely to clash). */

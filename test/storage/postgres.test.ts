@@ -154,6 +154,33 @@ describe('PostgresStorage across replicas', () => {
     }
   });
 
+  it('checks unique values with index lookups, so a write reads the same few rows however many records the kind holds', async () => {
+    const schema = freshSchemaName('scale');
+    const storage = await open(schema);
+    try {
+      for (let batch = 0; batch < 20; batch++) {
+        await Promise.all(Array.from({ length: 100 }, (_, i) => storage.create<User>('users', `u${batch}-${i}`, { name: 'u', email: `u${batch}-${i}@example.com` })));
+      }
+      // Ten writes on one session: PL/pgSQL switches to its generic plan after five, which is the
+      // plan that scanned every unique index row of the kind before migration 3.
+      const results = await adminQuery(
+        `SET search_path = "${schema}";
+         BEGIN;
+         SELECT lanyard_write('users', 'new' || n, '{"name":"n"}', NULL, 'create', 0, ARRAY['email'], ARRAY['new' || n || '@example.com'], ARRAY[true], NULL)
+           FROM generate_series(1, 10) AS n;
+         SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) AS read FROM pg_stat_xact_user_tables
+           WHERE schemaname = '${schema}' AND relname = 'lanyard_record_indexes';
+         COMMIT;`,
+      );
+      const reads = (results as unknown as Array<{ rows: Array<{ read: string }> }>)[3]!.rows[0]!.read;
+      expect(Number(reads)).toBeLessThan(50);
+      expect(await storage.findBy('users', 'email', 'new10@example.com')).toHaveLength(1);
+    } finally {
+      await storage.close();
+      await dropSchema(schema);
+    }
+  });
+
   it('rejects with StorageUnavailableError when the database cannot be reached', async () => {
     const url = new URL(TEST_DATABASE_URL);
     url.port = '1';
