@@ -7,7 +7,7 @@
  * Infisical `{statusCode, message, error}`); the error itself does not know about them.
  */
 import { InvalidKeyParamsError } from '../keys/errors.js';
-import { StorageUnavailableError } from '../storage/errors.js';
+import { StorageClosedError, StorageUnavailableError } from '../storage/errors.js';
 
 export type ErrorCode =
   | 'invalid_request' // a malformed or semantically wrong request (Vault's 400 ErrorResponse)
@@ -89,6 +89,10 @@ export const notFound = (detail?: string): LanyardError =>
 export function toLanyardError(err: unknown): LanyardError {
   if (err instanceof LanyardError) return err;
   if (err instanceof StorageUnavailableError) return storageUnavailable(err);
+  // A request still in flight while the server shuts down: retrying (on another replica) works.
+  if (err instanceof StorageClosedError) {
+    return new LanyardError('storage_unavailable', 'the server is shutting down; retry shortly', { cause: err, headers: { 'Retry-After': '1' } });
+  }
   if (err instanceof InvalidKeyParamsError) return invalidRequest(err.message);
   const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new LanyardError('internal', 'internal error', { detail, cause: err });

@@ -6,9 +6,14 @@ import { api, startTestServer } from '../support/server.js';
 describe('graceful shutdown', () => {
   it('finishes in-flight writes: everything acknowledged is there after a restart', async () => {
     const server = await startTestServer();
+    const refusals: number[] = [];
     const writes = Array.from({ length: 40 }, (_, i) =>
       api(server, 'PUT', `/v1/sys/policies/acl/inflight-${i}`, { policy: `path "p/${i}" { capabilities = ["read"] }` }).then(
-        (res) => (res.status === 204 ? i : undefined),
+        (res) => {
+          if (res.status === 204) return i;
+          refusals.push(res.status);
+          return undefined;
+        },
         () => undefined,
       ),
     );
@@ -18,6 +23,8 @@ describe('graceful shutdown', () => {
     const acknowledged = (await Promise.all(writes)).filter((i): i is number => i !== undefined);
     await stopping;
     expect(acknowledged.length).toBeGreaterThan(1);
+    // A write that reached a closing store is refused as retryable (503), never as a server fault.
+    for (const status of refusals) expect(status).toBe(503);
 
     const again = await startTestServer({ dataDir: server.dataDir });
     try {
