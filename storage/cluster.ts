@@ -15,16 +15,31 @@ export interface ClusterStorage extends Storage {
   withLock<R>(name: string, work: () => Promise<R>): Promise<R>;
   /** Calls `listener` after every committed change another replica (or this one) announces. */
   watch(listener: ChangeListener): () => void;
+  /**
+   * Runs `work` as one transaction under the lock `name`: the writes made through `tx` commit
+   * together or not at all. `work` may be run again from the start, so it must only call `tx`.
+   */
+  transaction<R>(name: string, work: (tx: Storage) => Promise<R>): Promise<R>;
 }
 
 export function isClusterStorage(storage: Storage): storage is ClusterStorage {
   const candidate = storage as Partial<ClusterStorage>;
-  return typeof candidate.withLock === 'function' && typeof candidate.watch === 'function';
+  return typeof candidate.withLock === 'function' && typeof candidate.watch === 'function' && typeof candidate.transaction === 'function';
 }
 
 /** `work` under the cluster lock `name` when the storage is shared, else as it is. */
 export function withClusterLock<R>(storage: Storage, name: string, work: () => Promise<R>): Promise<R> {
   return isClusterStorage(storage) ? storage.withLock(name, work) : work();
+}
+
+/**
+ * Writes to several records that must land together (an entity's deletion with its group
+ * memberships, an alias moving between entities): one transaction under the lock `name` on a
+ * shared storage. The embedded backends are one process's, so there `work` gets the storage
+ * itself and keeps the in-process serialisation its callers already have.
+ */
+export function inClusterTransaction<R>(storage: Storage, name: string, work: (tx: Storage) => Promise<R>): Promise<R> {
+  return isClusterStorage(storage) ? storage.transaction(name, work) : work(storage);
 }
 
 /** Subscribes to changes when the storage is shared; resolves to the unsubscribe function. */
@@ -42,5 +57,8 @@ export function keepClusterMethods<T extends Storage>(wrapper: T, inner: Storage
   return Object.assign(wrapper, {
     withLock: <R>(name: string, work: () => Promise<R>): Promise<R> => inner.withLock(name, work),
     watch: (listener: ChangeListener): (() => void) => inner.watch(listener),
+    // The transaction's calls go straight to the shared backend: wrappers (metrics timing, the
+    // snapshot write gate, which refuses shared storage anyway) do not see them.
+    transaction: <R>(name: string, work: (tx: Storage) => Promise<R>): Promise<R> => inner.transaction(name, work),
   });
 }

@@ -206,14 +206,7 @@ export class PostgresStorage implements Storage {
   async get<T>(kind: string, id: string): Promise<T | undefined> {
     this.#kind(kind);
     checkRecordId(id);
-    const rows = await this.#cachedRows(kind, `get\u0000${id}`, async () => {
-      const { rows } = await this.#query<RecordRow>(
-        this.#pool,
-        `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')}`,
-        [kind, id, this.#now()],
-      );
-      return rows;
-    });
+    const rows = await this.#cachedRows(kind, `get\u0000${id}`, () => this.#selectRecord(this.#pool, kind, id));
     return rows[0] && (JSON.parse(rows[0].value) as T);
   }
 
@@ -239,64 +232,22 @@ export class PostgresStorage implements Storage {
     const definition = this.#kind(kind);
     checkRecordId(id);
     const expiresAt = expiryOf(options);
-    return this.#serial(kind, id, () =>
-      this.#transaction(async (client) => {
-        const now = this.#now();
-        // The row lock serialises this read-modify-write against every other replica's.
-        const { rows } = await this.#query<Omit<RecordRow, 'id'>>(
-          client,
-          `SELECT value, expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')} FOR UPDATE`,
-          [kind, id, now],
-        );
-        const current = rows[0];
-        if (current === undefined) throw new NotFoundError(kind, id);
-        const next = updater(JSON.parse(current.value) as T);
-        if (next === undefined) {
-          await this.#query(client, 'DELETE FROM lanyard_records WHERE kind = $1 AND id = $2', [kind, id]);
-          await this.#announce(client, kind, id);
-          return undefined;
-        }
-        const text = toJsonText(next);
-        const entries = entriesOf(definition, text);
-        await this.#write(client, kind, id, text, expiresAt ?? current.expiresAt ?? undefined, entries, 'upsert', now);
-        return JSON.parse(text) as T;
-      }),
-    );
+    return this.#serial(kind, id, () => this.#transaction((client) => this.#updateOn(client, definition, kind, id, updater, expiresAt)));
   }
 
   async delete(kind: string, id: string): Promise<boolean> {
     this.#kind(kind);
     checkRecordId(id);
-    return this.#serial(kind, id, async () => {
-      const run = async (client: Queryable): Promise<boolean> => {
-        const { rows } = await this.#query<{ expiresAt: number | null }>(
-          client,
-          'DELETE FROM lanyard_records WHERE kind = $1 AND id = $2 RETURNING expires_at AS "expiresAt"',
-          [kind, id],
-        );
-        if (rows[0] === undefined) return false;
-        await this.#announce(client, kind, id);
-        return isLive(rows[0].expiresAt, this.#now());
-      };
-      return this.#notify.has(kind) ? this.#transaction(run) : this.#track(() => run(this.#pool));
-    });
+    return this.#serial(kind, id, () =>
+      this.#notify.has(kind) ? this.#transaction((client) => this.#deleteOn(client, kind, id)) : this.#track(() => this.#deleteOn(this.#pool, kind, id)),
+    );
   }
 
   async list<T>(kind: string, options?: ListOptions): Promise<Array<Entry<T>>> {
     this.#kind(kind);
     const { prefix, limit } = listOptionsOf(options);
-    if (prefix.includes('\u0000')) return [];
-    if (limit === 0) return [];
-    const rows = await this.#cachedRows(kind, `list\u0000${limit}\u0000${prefix}`, async () => {
-      const { rows } = await this.#query<RecordRow>(
-        this.#pool,
-        `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records
-         WHERE kind = $1 AND id >= $2 AND starts_with(id, $2) AND ${LIVE.replace('$NOW', '$3')}
-         ORDER BY id ${limit === Infinity ? '' : 'LIMIT $4'}`,
-        limit === Infinity ? [kind, prefix, this.#now()] : [kind, prefix, this.#now(), limit],
-      );
-      return rows;
-    });
+    if (prefix.includes('\u0000') || limit === 0) return [];
+    const rows = await this.#cachedRows(kind, `list\u0000${limit}\u0000${prefix}`, () => this.#selectList(this.#pool, kind, prefix, limit));
     return rows.map((row) => entryOf<T>(row));
   }
 
@@ -304,18 +255,150 @@ export class PostgresStorage implements Storage {
     indexOf(kind, this.#kind(kind), index);
     checkIndexValue(value);
     if (value.includes('\u0000')) return [];
-    const rows = await this.#cachedRows(kind, `find\u0000${index}\u0000${value}`, async () => {
-      const { rows } = await this.#query<RecordRow>(
-        this.#pool,
-        `SELECT r.id, r.value, r.expires_at AS "expiresAt" FROM lanyard_record_indexes i
-         JOIN lanyard_records r ON r.kind = i.kind AND r.id = i.id
-         WHERE i.kind = $1 AND i.index_name = $2 AND i.value = $3 AND ${LIVE.replace('$NOW', '$4').replaceAll('expires_at', 'r.expires_at')}
-         ORDER BY r.id`,
-        [kind, index, value, this.#now()],
-      );
-      return rows;
-    });
+    const rows = await this.#cachedRows(kind, `find\u0000${index}\u0000${value}`, () => this.#selectIndexed(this.#pool, kind, index, value));
     return rows.map((row) => entryOf<T>(row));
+  }
+
+  /**
+   * Runs `work` as one transaction holding the cluster lock `name` until it ends: every call on
+   * `tx` commits together or not at all, and no other replica's `withLock` or `transaction` of
+   * the same name runs meanwhile. `work` may run again from the start when the transaction meets
+   * a concurrent writer (see #transaction), so it must do nothing but storage calls on `tx`; calls
+   * on this storage itself from inside `work` would wait for the transaction's own row locks.
+   */
+  async transaction<R>(name: string, work: (tx: Storage) => Promise<R>): Promise<R> {
+    this.#open();
+    const changed = new Map<string, { kind: string; id: string }>();
+    const result = await this.#transaction(async (client) => {
+      changed.clear();
+      await this.#query(client, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.#schemaName}:${name}`]);
+      return work(this.#transactionView(client, (kind, id) => void changed.set(`${kind}\u0000${id}`, { kind, id })));
+    });
+    for (const { kind, id } of changed.values()) if (this.#notify.has(kind)) this.#emitLocal(kind, id);
+    return result;
+  }
+
+  /** The Storage calls of one transaction, all on its connection; nothing cached. */
+  #transactionView(client: pg.PoolClient, wrote: (kind: string, id: string) => void): Storage {
+    const outside = (what: string) => (): Promise<never> => Promise.reject(new TypeError(`${what} is not available inside a storage transaction`));
+    const written = async <R>(kind: string, id: string, write: () => Promise<R>): Promise<R> => {
+      const result = await write();
+      wrote(kind, id);
+      return result;
+    };
+    const writeOf = (kind: string, id: string, value: unknown, options: WriteOptions | undefined, mode: 'create' | 'upsert'): Promise<void> => {
+      const definition = this.#kind(kind);
+      checkRecordId(id);
+      const text = toJsonText(value);
+      return written(kind, id, () => this.#write(client, kind, id, text, expiryOf(options), entriesOf(definition, text), mode));
+    };
+    return {
+      get: async <T>(kind: string, id: string): Promise<T | undefined> => {
+        this.#kind(kind);
+        checkRecordId(id);
+        const [row] = await this.#selectRecord(client, kind, id);
+        return row && (JSON.parse(row.value) as T);
+      },
+      create: (kind, id, value, options) => writeOf(kind, id, value, options, 'create'),
+      put: (kind, id, value, options) => writeOf(kind, id, value, options, 'upsert'),
+      update: <T>(kind: string, id: string, updater: Updater<T>, options?: WriteOptions): Promise<T | undefined> => {
+        const definition = this.#kind(kind);
+        checkRecordId(id);
+        return written(kind, id, () => this.#updateOn(client, definition, kind, id, updater, expiryOf(options)));
+      },
+      delete: (kind, id) => {
+        this.#kind(kind);
+        checkRecordId(id);
+        return written(kind, id, () => this.#deleteOn(client, kind, id));
+      },
+      list: async <T>(kind: string, options?: ListOptions): Promise<Array<Entry<T>>> => {
+        this.#kind(kind);
+        const { prefix, limit } = listOptionsOf(options);
+        if (prefix.includes('\u0000') || limit === 0) return [];
+        return (await this.#selectList(client, kind, prefix, limit)).map((row) => entryOf<T>(row));
+      },
+      findBy: async <T>(kind: string, index: string, value: string): Promise<Array<Entry<T>>> => {
+        indexOf(kind, this.#kind(kind), index);
+        checkIndexValue(value);
+        if (value.includes('\u0000')) return [];
+        return (await this.#selectIndexed(client, kind, index, value)).map((row) => entryOf<T>(row));
+      },
+      gc: outside('gc'),
+      ping: outside('ping'),
+      close: outside('close'),
+    };
+  }
+
+  async #selectRecord(q: Queryable, kind: string, id: string): Promise<RecordRow[]> {
+    const { rows } = await this.#query<RecordRow>(
+      q,
+      `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')}`,
+      [kind, id, this.#now()],
+    );
+    return rows;
+  }
+
+  async #selectList(q: Queryable, kind: string, prefix: string, limit: number): Promise<RecordRow[]> {
+    const { rows } = await this.#query<RecordRow>(
+      q,
+      `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records
+       WHERE kind = $1 AND id >= $2 AND starts_with(id, $2) AND ${LIVE.replace('$NOW', '$3')}
+       ORDER BY id ${limit === Infinity ? '' : 'LIMIT $4'}`,
+      limit === Infinity ? [kind, prefix, this.#now()] : [kind, prefix, this.#now(), limit],
+    );
+    return rows;
+  }
+
+  async #selectIndexed(q: Queryable, kind: string, index: string, value: string): Promise<RecordRow[]> {
+    const { rows } = await this.#query<RecordRow>(
+      q,
+      `SELECT r.id, r.value, r.expires_at AS "expiresAt" FROM lanyard_record_indexes i
+       JOIN lanyard_records r ON r.kind = i.kind AND r.id = i.id
+       WHERE i.kind = $1 AND i.index_name = $2 AND i.value = $3 AND ${LIVE.replace('$NOW', '$4').replaceAll('expires_at', 'r.expires_at')}
+       ORDER BY r.id`,
+      [kind, index, value, this.#now()],
+    );
+    return rows;
+  }
+
+  /** Read-modify-write inside a transaction on `client`. */
+  async #updateOn<T>(
+    client: pg.PoolClient,
+    definition: KindDefinition<unknown>,
+    kind: string,
+    id: string,
+    updater: Updater<T>,
+    expiresAt: number | undefined,
+  ): Promise<T | undefined> {
+    const now = this.#now();
+    // The row lock serialises this read-modify-write against every other replica's.
+    const { rows } = await this.#query<Omit<RecordRow, 'id'>>(
+      client,
+      `SELECT value, expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')} FOR UPDATE`,
+      [kind, id, now],
+    );
+    const current = rows[0];
+    if (current === undefined) throw new NotFoundError(kind, id);
+    const next = updater(JSON.parse(current.value) as T);
+    if (next === undefined) {
+      await this.#query(client, 'DELETE FROM lanyard_records WHERE kind = $1 AND id = $2', [kind, id]);
+      await this.#announce(client, kind, id);
+      return undefined;
+    }
+    const text = toJsonText(next);
+    await this.#write(client, kind, id, text, expiresAt ?? current.expiresAt ?? undefined, entriesOf(definition, text), 'upsert', now);
+    return JSON.parse(text) as T;
+  }
+
+  async #deleteOn(q: Queryable, kind: string, id: string): Promise<boolean> {
+    const { rows } = await this.#query<{ expiresAt: number | null }>(
+      q,
+      'DELETE FROM lanyard_records WHERE kind = $1 AND id = $2 RETURNING expires_at AS "expiresAt"',
+      [kind, id],
+    );
+    if (rows[0] === undefined) return false;
+    await this.#announce(q, kind, id);
+    return isLive(rows[0].expiresAt, this.#now());
   }
 
   /** Safe on every replica at once: each expired row is deleted by exactly one of them. */

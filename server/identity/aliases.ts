@@ -3,11 +3,12 @@
  * An alias lives inside its entity's record; its factors are unique across all entities (storage
  * index `alias`, names compared without case) and an entity has at most one alias per mount.
  */
+import { inClusterTransaction } from '../../storage/cluster.js';
 import { NotFoundError } from '../../storage/errors.js';
 import type { Storage } from '../../storage/types.js';
 import { invalidRequest } from '../errors.js';
 import { uuid } from '../util/random.js';
-import { clashError, type EntityService } from './entities.js';
+import { clashError, IDENTITY_LOCK, type EntityService } from './entities.js';
 import type { AuthMounts, ResolvedMount } from './mounts.js';
 import type { EntityAlias, EntityRecord } from './types.js';
 import { checkAliasName, checkMetadata } from './validate.js';
@@ -94,7 +95,7 @@ export class AliasService {
 
   /**
    * Change an alias: its name, its mount, its custom metadata, or the entity it belongs to. Moving
-   * between entities takes two writes; if the second fails the alias is put back where it was.
+   * between entities takes two writes, one transaction on a shared storage.
    */
   async update(aliasId: string, input: AliasInput): Promise<AliasWriteResult> {
     const found = await this.get(aliasId);
@@ -138,16 +139,19 @@ export class AliasService {
     if (destination.aliases.some((a) => a.mount_accessor === next.mount_accessor)) {
       throw invalidRequest('Alias cannot be updated as the given entity already has an alias for this mount');
     }
-    await this.#detach(entity.id, aliasId);
-    try {
-      const moved = await this.#attach(target, next, "given 'canonical_id' is not associated with an entity", 'Alias cannot be updated as the given entity already has an alias for this mount');
-      return { alias: next, entity: moved, changed: true };
-    } catch (err) {
-      // Put the alias back. Should even that fail (its entity was deleted meanwhile), the alias is
-      // gone as the delete would have removed it anyway; the caller hears of the first failure.
-      await this.#write(entity.id, (e) => ({ ...e, aliases: [...e.aliases, current] })).catch(() => undefined);
-      throw err;
-    }
+    // One transaction on a shared storage; on the embedded one a failed attach puts the alias back.
+    const moved = await inClusterTransaction(this.#storage, IDENTITY_LOCK, async (tx) => {
+      await this.#detach(entity.id, aliasId, tx);
+      try {
+        return await this.#attach(target, next, "given 'canonical_id' is not associated with an entity", 'Alias cannot be updated as the given entity already has an alias for this mount', tx);
+      } catch (err) {
+        // Should even that fail (its entity was deleted meanwhile), the alias is gone as the delete
+        // would have removed it anyway; the caller hears of the first failure.
+        if (tx === this.#storage) await this.#write(entity.id, (e) => ({ ...e, aliases: [...e.aliases, current] })).catch(() => undefined);
+        throw err;
+      }
+    });
+    return { alias: next, entity: moved, changed: true };
   }
 
   /** Remove an alias from its entity; false when there was none. */
@@ -189,28 +193,28 @@ export class AliasService {
     };
   }
 
-  async #attach(entityId: string, alias: EntityAlias, missing: string, mountTaken: string): Promise<EntityRecord> {
+  async #attach(entityId: string, alias: EntityAlias, missing: string, mountTaken: string, storage = this.#storage): Promise<EntityRecord> {
     const updated = await this.#write(entityId, (e) => {
       if (e.aliases.some((a) => a.mount_accessor === alias.mount_accessor)) throw invalidRequest(mountTaken);
       return { ...e, aliases: [...e.aliases, alias] };
-    });
+    }, storage);
     if (!updated) throw invalidRequest(missing);
     return updated;
   }
 
-  async #detach(entityId: string, aliasId: string): Promise<boolean> {
+  async #detach(entityId: string, aliasId: string, storage = this.#storage): Promise<boolean> {
     let removed = false;
     await this.#write(entityId, (e) => {
       removed = e.aliases.some((a) => a.id === aliasId);
       return removed ? { ...e, aliases: e.aliases.filter((a) => a.id !== aliasId) } : e;
-    });
+    }, storage);
     return removed;
   }
 
   /** An atomic change of one entity; undefined when it does not exist. */
-  async #write(entityId: string, change: (entity: EntityRecord) => EntityRecord): Promise<EntityRecord | undefined> {
+  async #write(entityId: string, change: (entity: EntityRecord) => EntityRecord, storage = this.#storage): Promise<EntityRecord | undefined> {
     try {
-      return await this.#storage.update<EntityRecord>('entity', entityId, change);
+      return await storage.update<EntityRecord>('entity', entityId, change);
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       throw clashError(err);

@@ -8,7 +8,7 @@
  */
 import { forgetEntityFactors } from '../mfa/forget_entity.js';
 import { AlreadyExistsError, NotFoundError } from '../../storage/errors.js';
-import { withClusterLock } from '../../storage/cluster.js';
+import { inClusterTransaction } from '../../storage/cluster.js';
 import type { Storage } from '../../storage/types.js';
 import { invalidRequest } from '../errors.js';
 import type { TokenService } from '../tokens/token_service.js';
@@ -24,6 +24,9 @@ export interface EntityChanges {
   readonly policies?: readonly string[];
   readonly disabled?: boolean;
 }
+
+/** The cluster lock (and transaction name) of writes that span identity records. */
+export const IDENTITY_LOCK = 'identity-groups';
 
 /** How many generated names to try before giving up (eight hex digits rarely collide). */
 const NAME_ATTEMPTS = 5;
@@ -102,18 +105,20 @@ export class EntityService {
   }
 
   /**
-   * Remove an entity, its tokens and its group memberships; false when it did not exist. On a
-   * shared storage this runs under the lock group writes take (groups.ts), so a group update on
-   * another replica cannot add the entity between its existence check and this clean-up.
+   * Remove an entity, its tokens, its factors and its group memberships; false when it did not
+   * exist. On a shared storage it is one transaction under the lock group writes take (groups.ts):
+   * it lands whole or not at all, and a group update on another replica cannot add the entity
+   * between its deletion and the clean-up.
    */
-  delete(id: string): Promise<boolean> {
-    return withClusterLock(this.#storage, 'identity-groups', () => this.#delete(id));
+  async delete(id: string): Promise<boolean> {
+    const removed = await inClusterTransaction(this.#storage, IDENTITY_LOCK, (tx) => this.#on(tx).#delete(id));
+    if (removed) await entityAccessChanged(this.#storage, [id]);
+    return removed;
   }
 
   async #delete(id: string): Promise<boolean> {
     if (!(await this.#storage.delete('entity', id))) return false;
     await this.#tokens.revokeByEntity(id);
-    await entityAccessChanged(this.#storage, [id]);
     for (const { id: groupId } of await this.#storage.findBy<GroupRecord>('group', 'member_entity', id)) {
       try {
         await this.#storage.update<GroupRecord>('group', groupId, (group) => ({
@@ -126,6 +131,11 @@ export class EntityService {
     }
     await forgetEntityFactors(this.#storage, id);
     return true;
+  }
+
+  /** The same service working on `storage` (a transaction's view of the store). */
+  #on(storage: Storage): EntityService {
+    return storage === this.#storage ? this : new EntityService(storage, this.#tokens.on(storage), this.#now);
   }
 
   #timestamp(): string {

@@ -13,7 +13,8 @@ import { invalidRequest } from '../errors.js';
 import { uuid } from '../util/random.js';
 import type { GroupRecord } from './types.js';
 import { checkMetadata, checkName, checkPolicies, generatedName } from './validate.js';
-import { withClusterLock } from '../../storage/cluster.js';
+import { inClusterTransaction } from '../../storage/cluster.js';
+import { IDENTITY_LOCK } from './entities.js';
 import { entityAccessChanged } from './access_events.js';
 
 export interface GroupChanges {
@@ -58,9 +59,9 @@ export class GroupService {
     return (await this.#storage.findBy<GroupRecord>('group', 'member_group', id)).map((e) => e.id);
   }
 
-  /** Create a group; its member checks run under the same cluster lock as updates (see update). */
+  /** Create a group; its member checks run in the same kind of transaction as updates (see update). */
   create(changes: GroupChanges): Promise<GroupRecord> {
-    return withClusterLock(this.#storage, 'identity-groups', () => this.#create(changes));
+    return inClusterTransaction(this.#storage, IDENTITY_LOCK, (tx) => this.#on(tx).#create(changes));
   }
 
   async #create(changes: GroupChanges): Promise<GroupRecord> {
@@ -93,24 +94,25 @@ export class GroupService {
 
   /**
    * Apply changes to an existing group; undefined when it does not exist. The cycle check reads
-   * other groups, so on a shared storage it runs under a cluster lock: an update on another
-   * replica cannot close a cycle between the check and the write.
+   * other groups, so on a shared storage the check and the write are one transaction under the
+   * identity lock: an update on another replica cannot close a cycle in between.
    */
-  update(id: string, changes: GroupChanges): Promise<GroupRecord | undefined> {
-    return withClusterLock(this.#storage, 'identity-groups', () => this.#update(id, changes));
+  async update(id: string, changes: GroupChanges): Promise<GroupRecord | undefined> {
+    const result = await inClusterTransaction(this.#storage, IDENTITY_LOCK, (tx) => this.#on(tx).#update(id, changes));
+    // Members who left may have lost an assignment (nested groups' members are checked at use).
+    if (result !== undefined) await entityAccessChanged(this.#storage, result.left);
+    return result?.group;
   }
 
-  async #update(id: string, changes: GroupChanges): Promise<GroupRecord | undefined> {
+  async #update(id: string, changes: GroupChanges): Promise<{ group: GroupRecord | undefined; left: string[] } | undefined> {
     const current = await this.get(id);
     if (!current) return undefined;
     const type = groupType(changes.type, current.type);
     const fields = await this.#check(id, type, changes);
     const time = this.#timestamp();
     try {
-      const updated = await this.#storage.update<GroupRecord>('group', id, (group) => ({ ...group, ...fields, last_update_time: time }));
-      // Members who left may have lost an assignment (nested groups' members are checked at use).
-      await entityAccessChanged(this.#storage, current.member_entity_ids.filter((member) => !(updated?.member_entity_ids ?? []).includes(member)));
-      return updated;
+      const group = await this.#storage.update<GroupRecord>('group', id, (g) => ({ ...g, ...fields, last_update_time: time }));
+      return { group, left: current.member_entity_ids.filter((member) => !(group?.member_entity_ids ?? []).includes(member)) };
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       if (err instanceof AlreadyExistsError && err.index === 'name') throw invalidRequest('group name is already in use');
@@ -118,11 +120,17 @@ export class GroupService {
     }
   }
 
-  /** Remove a group and its place in every parent group; false when it did not exist. */
+  /** Remove a group and its place in every parent group (one transaction); false when it did not exist. */
   async delete(id: string): Promise<boolean> {
+    const members = await inClusterTransaction(this.#storage, IDENTITY_LOCK, (tx) => this.#on(tx).#delete(id));
+    if (members !== undefined) await entityAccessChanged(this.#storage, members);
+    return members !== undefined;
+  }
+
+  /** The member entities of the removed group, or undefined when there was none. */
+  async #delete(id: string): Promise<readonly string[] | undefined> {
     const removed = await this.get(id);
-    if (!(await this.#storage.delete('group', id))) return false;
-    if (removed !== undefined) await entityAccessChanged(this.#storage, removed.member_entity_ids);
+    if (!(await this.#storage.delete('group', id))) return undefined;
     for (const parentId of await this.parentIds(id)) {
       try {
         await this.#storage.update<GroupRecord>('group', parentId, (group) => ({
@@ -133,7 +141,12 @@ export class GroupService {
         if (!(err instanceof NotFoundError)) throw err; // the parent went away meanwhile: nothing to clean
       }
     }
-    return true;
+    return removed?.member_entity_ids ?? [];
+  }
+
+  /** The same service working on `storage` (a transaction's view of the store). */
+  #on(storage: Storage): GroupService {
+    return storage === this.#storage ? this : new GroupService(storage, this.#now);
   }
 
   /** Validate the changes in Vault's order and return the record fields they set. */

@@ -81,6 +81,11 @@ export class TokenService {
     this.#now = now;
   }
 
+  /** The same service working on `storage` (a transaction's view of the store). */
+  on(storage: Storage): TokenService {
+    return storage === this.#storage ? this : new TokenService(storage, this.#limits, this.#now);
+  }
+
   async create(params: CreateTokenParams): Promise<IssuedToken> {
     const now = this.#now();
     const boundCidrs = [...(params.boundCidrs ?? [])];

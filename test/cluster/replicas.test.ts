@@ -93,6 +93,48 @@ describe('replicas on one database', () => {
     process.stdout.write(`policy change visible on other replicas after ${took.map((ms) => ms.toFixed(0)).join(' and ')} ms\n`);
   });
 
+  it('deletes an entity with its tokens and group memberships in one transaction: all of it, or none', async () => {
+    const [a, b] = replicas as [TestServer, TestServer, TestServer];
+    const entityId = (await api(a, 'POST', '/v1/identity/entity', { name: 'atomic-member' })).body.data.id as string;
+    const token = (await api(a, 'POST', '/v1/auth/token/create', { entity_id: entityId })).body.auth.client_token as string;
+    const groupId = (await api(a, 'POST', '/v1/identity/group', { name: 'atomic-group', member_entity_ids: [entityId] })).body.data.id as string;
+    // A database fault in the middle of the clean-up: the group's update is refused.
+    const table = `"${cluster.schema}".lanyard_records`;
+    await adminQuery(
+      `CREATE FUNCTION "${cluster.schema}".refuse_group_write() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'injected fault'; END $$;
+       CREATE TRIGGER refuse_group_write BEFORE UPDATE ON ${table} FOR EACH ROW
+       WHEN (OLD.kind = 'group' AND OLD.id = '${groupId}') EXECUTE FUNCTION "${cluster.schema}".refuse_group_write();`,
+    );
+    try {
+      expect((await api(a, 'DELETE', `/v1/identity/entity/id/${entityId}`)).status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await adminQuery(`DROP TRIGGER refuse_group_write ON ${table}; DROP FUNCTION "${cluster.schema}".refuse_group_write();`);
+    }
+    // Nothing of the deletion landed: the entity, its token and its membership are all still there.
+    expect((await api(b, 'GET', `/v1/identity/entity/id/${entityId}`)).status).toBe(200);
+    expect((await api(b, 'GET', '/v1/auth/token/lookup-self', undefined, token)).status).toBe(200);
+    expect((await api(b, 'GET', `/v1/identity/group/id/${groupId}`)).body.data.member_entity_ids).toEqual([entityId]);
+
+    expect((await api(b, 'DELETE', `/v1/identity/entity/id/${entityId}`)).status).toBe(204);
+    expect((await api(a, 'GET', `/v1/identity/entity/id/${entityId}`)).status).toBe(404);
+    expect((await api(a, 'GET', '/v1/auth/token/lookup-self', undefined, token)).status).toBe(403);
+    await until(async () => (await api(a, 'GET', `/v1/identity/group/id/${groupId}`)).body.data.member_entity_ids.length === 0);
+  });
+
+  it('refuses one of two group updates on different replicas that would together close a cycle', async () => {
+    const [a, b] = replicas as [TestServer, TestServer, TestServer];
+    for (let round = 0; round < 5; round++) {
+      const one = (await api(a, 'POST', '/v1/identity/group', { name: `cycle-one-${round}` })).body.data.id as string;
+      const two = (await api(a, 'POST', '/v1/identity/group', { name: `cycle-two-${round}` })).body.data.id as string;
+      const [first, second] = await Promise.all([
+        api(a, 'POST', `/v1/identity/group/id/${one}`, { member_group_ids: [two] }),
+        api(b, 'POST', `/v1/identity/group/id/${two}`, { member_group_ids: [one] }),
+      ]);
+      expect([first.status, second.status].sort()).toEqual([204, 400]);
+    }
+  });
+
   it('counts uses of a token exactly when they arrive at different replicas at once', async () => {
     const auth = (await api(replicas[0]!, 'POST', '/v1/auth/token/create', { num_uses: 7 })).body.auth;
     const results = await Promise.all(

@@ -154,6 +154,74 @@ describe('PostgresStorage across replicas', () => {
     }
   });
 
+  it('commits the writes of a transaction together, or none of them when its work throws', async () => {
+    const schema = freshSchemaName('tx');
+    const storage = await open(schema);
+    try {
+      await storage.put('notes', 'keep', 'before');
+      await expect(
+        storage.transaction('t', async (tx) => {
+          await tx.create<User>('users', 'ann', { name: 'ann', email: 'ann@example.com' });
+          await tx.update<string>('notes', 'keep', () => 'during');
+          expect(await tx.get('notes', 'keep')).toBe('during'); // a transaction reads its own writes
+          expect(await storage.get('notes', 'keep')).toBe('before'); // nobody else does yet
+          await tx.delete('notes', 'keep');
+          throw new Error('abandoned');
+        }),
+      ).rejects.toThrow('abandoned');
+      expect(await storage.get('notes', 'keep')).toBe('before');
+      expect(await storage.get('users', 'ann')).toBeUndefined();
+      expect(await storage.findBy('users', 'email', 'ann@example.com')).toEqual([]);
+
+      const made = await storage.transaction('t', async (tx) => {
+        await tx.create<User>('users', 'ann', { name: 'ann', email: 'ann@example.com' });
+        await tx.delete('notes', 'keep');
+        return (await tx.findBy<User>('users', 'email', 'ann@example.com')).map((e) => e.id);
+      });
+      expect(made).toEqual(['ann']);
+      expect(await storage.get('notes', 'keep')).toBeUndefined();
+      await expect(storage.transaction('t', (tx) => tx.gc())).rejects.toBeInstanceOf(TypeError);
+    } finally {
+      await storage.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it('runs transactions of one name one at a time across pools: 60 read-then-write increments stay exact', async () => {
+    const schema = freshSchemaName('txlock');
+    const replicas = [await open(schema), await open(schema), await open(schema)];
+    try {
+      await replicas[0]!.put('notes', 'n', 0);
+      await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          replicas[i % 3]!.transaction('counter', async (tx) => {
+            const n = (await tx.get<number>('notes', 'n')) ?? 0;
+            await tx.put('notes', 'n', n + 1); // a plain read then write: only the lock keeps it exact
+          }),
+        ),
+      );
+      expect(await replicas[2]!.get('notes', 'n')).toBe(60);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+      await dropSchema(schema);
+    }
+  });
+
+  it("tells this replica's caches of a transaction's writes when it commits", async () => {
+    const schema = freshSchemaName('txcache');
+    const storage = await PostgresStorage.open(conformanceSchema, { url: TEST_DATABASE_URL, schema, notifyKinds: ['notes'] });
+    try {
+      await storage.put('notes', 'cached', 1);
+      await until(async () => storage.listening === true);
+      expect(await storage.get('notes', 'cached')).toBe(1); // now cached
+      await storage.transaction('t', (tx) => tx.put('notes', 'cached', 2));
+      expect(await storage.get('notes', 'cached')).toBe(2);
+    } finally {
+      await storage.close();
+      await dropSchema(schema);
+    }
+  });
+
   it('checks unique values with index lookups, so a write reads the same few rows however many records the kind holds', async () => {
     const schema = freshSchemaName('scale');
     const storage = await open(schema);
