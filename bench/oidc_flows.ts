@@ -135,8 +135,18 @@ async function load(target: Target, length: { duration: number } | { amount: num
 
 // ---- Lanyard ----
 
-async function lanyardTarget(algorithm: SigningAlgorithm): Promise<Target> {
-  const server: ServerProcess = await startServerProcess();
+/** A Lanyard provider, a confidential client with its key, a user and `tokens` refresh tokens. */
+export interface LanyardOidcClient {
+  readonly issuer: string;
+  readonly basic: string;
+  readonly refreshTokens: string[];
+  readonly accessToken: string;
+  /** A fresh authorization code (one sign-in with the user's Lanyard token, no pages). */
+  code(): Promise<string>;
+}
+
+/** Sets up `server` for the OIDC rows; also used by the replicas benchmark. */
+export async function prepareLanyardOidc(server: ServerProcess, algorithm: SigningAlgorithm, tokens: number): Promise<LanyardOidcClient> {
   const admin = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const res = await fetch(`${server.url}/v1/${path}`, {
       method,
@@ -151,13 +161,13 @@ async function lanyardTarget(algorithm: SigningAlgorithm): Promise<Target> {
   await admin('POST', 'identity/oidc/client/bench', { key: 'bench', redirect_uris: REDIRECT_URI, assignments: 'allow_all' });
   const client = ((await admin('GET', 'identity/oidc/client/bench')) as { data: { client_id: string; client_secret: string } }).data;
   await admin('POST', 'identity/oidc/provider/bench', { issuer: server.url, allowed_client_ids: client.client_id });
-  await admin('POST', 'auth/userpass/users/bench', { password: 'bench-password' });
-  const login = await fetch(`${server.url}/v1/auth/userpass/login/bench`, { method: 'POST', body: JSON.stringify({ password: 'bench-password' }) });
+  await admin('POST', 'auth/userpass/users/bench-oidc', { password: 'bench-password' });
+  const login = await fetch(`${server.url}/v1/auth/userpass/login/bench-oidc`, { method: 'POST', body: JSON.stringify({ password: 'bench-password' }) });
   const userToken = ((await login.json()) as { auth: { client_token: string } }).auth.client_token;
 
   const issuer = `${server.url}${MOUNT}`;
   const basic = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
-  // A sign-in with the user's Lanyard token: one redirect, no pages; each makes its own grant.
+  // Each sign-in makes its own grant.
   const code = async (): Promise<string> => {
     const authorize = new URL(`${issuer}/authorize`);
     authorize.search = new URLSearchParams({ client_id: client.client_id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid offline_access', prompt: 'consent' }).toString();
@@ -168,20 +178,23 @@ async function lanyardTarget(algorithm: SigningAlgorithm): Promise<Target> {
   };
   const refreshTokens: string[] = [];
   let accessToken = '';
-  for (let i = 0; i < TOKEN_POOL; i++) {
-    const tokens = await tokenRequest(issuer, basic, { grant_type: 'authorization_code', code: await code(), redirect_uri: REDIRECT_URI });
-    refreshTokens.push(tokens.refresh_token);
-    accessToken = tokens.access_token;
+  for (let i = 0; i < tokens; i++) {
+    const answer = await tokenRequest(issuer, basic, { grant_type: 'authorization_code', code: await code(), redirect_uri: REDIRECT_URI });
+    refreshTokens.push(answer.refresh_token);
+    accessToken = answer.access_token;
   }
+  return { issuer, basic, refreshTokens, accessToken, code };
+}
+
+async function lanyardTarget(algorithm: SigningAlgorithm): Promise<Target> {
+  const server: ServerProcess = await startServerProcess();
+  const oidc = await prepareLanyardOidc(server, algorithm, TOKEN_POOL);
   return {
-    issuer,
-    basic,
-    refreshTokens,
-    accessToken,
+    ...oidc,
     async codes(n) {
       const out: string[] = [];
       // Eight sign-ins in flight: quick to make, and not so many that the first codes expire.
-      await Promise.all(Array.from({ length: 8 }, async () => { while (out.length < n) out.push(await code()); }));
+      await Promise.all(Array.from({ length: 8 }, async () => { while (out.length < n) out.push(await oidc.code()); }));
       return out.slice(0, n);
     },
     cpuMicros: () => server.cpuMicros(),

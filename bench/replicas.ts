@@ -5,7 +5,8 @@
  * - sequential latency (p50/p99) of token writes (`auth/token/create`) and configuration writes
  *   (policy PUT) — targets p50 < 5 ms, p99 < 20 ms;
  * - throughput (autocannon, 5 s) of token creation (20 connections per replica; a login's storage
- *   work: one authenticated lookup, one token write) and of userpass logins (scrypt-bound, 4);
+ *   work: one authenticated lookup, one token write), of userpass logins (scrypt-bound, 4), of
+ *   machine logins (ES256 JWT) and of OIDC refresh-token grants (rotation on every use);
  * - how long a policy change on one replica takes to be enforced by the other.
  *
  *   npm run bench -- replicas        (LANYARD_BENCH_DATABASE_URL, default the local test database)
@@ -16,12 +17,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { prepareLanyardOidc, type LanyardOidcClient } from './oidc_flows.js';
 import { startBenchIssuer, type BenchIssuer } from './support/issuer.js';
 import { percentile, printTable } from './support/table.js';
 import { startServerProcess, type ServerProcess } from './support/server_process.js';
 
 const DATABASE_URL = process.env.LANYARD_BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SAMPLE = 300;
+/** Connections per replica for the refresh row; each may strand one token when a run ends. */
+const REFRESH_CONNECTIONS = 20;
 
 interface Setup {
   readonly name: string;
@@ -136,6 +140,38 @@ async function machineLoginRate(servers: ServerProcess[], body: () => string): P
   return { rps: results.reduce((sum, r) => sum + r.requests.average, 0), p99: Math.max(...results.map((r) => r.latency.p99)) };
 }
 
+/** Refresh-token grants per second over all servers: every answer's new token goes back into one pool. */
+async function refreshRate(servers: ServerProcess[], oidc: LanyardOidcClient): Promise<{ rps: number; p99: number }> {
+  const pool = [...oidc.refreshTokens];
+  const path = new URL(`${oidc.issuer}/token`).pathname;
+  const results = await Promise.all(
+    servers.map((server) =>
+      autocannon({
+        url: server.url,
+        connections: REFRESH_CONNECTIONS,
+        duration: 5,
+        requests: [
+          {
+            method: 'POST',
+            path,
+            headers: { authorization: oidc.basic, 'content-type': 'application/x-www-form-urlencoded' },
+            setupRequest: (request) => {
+              const token = pool.shift();
+              if (token === undefined) throw new Error('the refresh token pool ran dry: a refresh failed');
+              return { ...request, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` };
+            },
+            onResponse: (status, body) => {
+              if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+            },
+          },
+        ],
+      }),
+    ),
+  );
+  for (const r of results) if (r.non2xx > 0 || r.errors > 0) throw new Error(`OIDC refresh: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { rps: results.reduce((sum, r) => sum + r['2xx'] / Math.max(0.001, r.duration), 0), p99: Math.max(...results.map((r) => r.latency.p99)) };
+}
+
 /** Round trip of `SELECT 1` from this process: the floor under every PostgreSQL statement. */
 async function databaseRoundTrip(): Promise<number[]> {
   const client = new pg.Client({ connectionString: DATABASE_URL });
@@ -161,6 +197,7 @@ export async function runReplicasBench(): Promise<void> {
   const propagation: number[] = [];
   const baseline: Record<string, number> = {};
   const machineBaseline: Record<string, number> = {};
+  const refreshBaseline: Record<string, number> = {};
   const issuer = await startBenchIssuer(['ES256']);
   for (const open of [embeddedSetup, () => postgresSetup('postgres, 1 replica', 1), () => postgresSetup('postgres, 2 replicas', 2)]) {
     const setup = await open();
@@ -184,6 +221,10 @@ export async function runReplicasBench(): Promise<void> {
       const machine = await machineLoginRate(setup.servers, machineBody);
       rateRows.push([setup.name, 'machine login (ES256 JWT, 20 connections per replica)', machine.rps, machine.p99]);
       machineBaseline[setup.name] = machine.rps;
+      const oidc = await prepareLanyardOidc(first, 'ES256', REFRESH_CONNECTIONS * setup.servers.length * 2);
+      const refresh = await refreshRate(setup.servers, oidc);
+      rateRows.push([setup.name, `OIDC refresh (ES256, rotation, ${REFRESH_CONNECTIONS} connections per replica)`, refresh.rps, refresh.p99]);
+      refreshBaseline[setup.name] = refresh.rps;
 
       if (setup.servers.length > 1) {
         const [a, b] = setup.servers as [ServerProcess, ServerProcess];
@@ -215,10 +256,11 @@ export async function runReplicasBench(): Promise<void> {
   );
   await issuer.close();
   const embeddedMachine = machineBaseline['embedded (lowdb + SQLite)'] ?? NaN;
+  const embeddedRefresh = refreshBaseline['embedded (lowdb + SQLite)'] ?? NaN;
   printTable(
     'Against the embedded store, same run (target: one PostgreSQL replica ≥ 70% of the embedded login rate)',
-    ['store', 'token create ratio', 'machine login ratio'],
-    Object.entries(baseline).map(([name, rps]) => [name, rps / embedded, (machineBaseline[name] ?? NaN) / embeddedMachine]),
+    ['store', 'token create ratio', 'machine login ratio', 'OIDC refresh ratio'],
+    Object.entries(baseline).map(([name, rps]) => [name, rps / embedded, (machineBaseline[name] ?? NaN) / embeddedMachine, (refreshBaseline[name] ?? NaN) / embeddedRefresh]),
   );
   printTable('Policy change on replica A enforced on replica B (20 flips, ms)', ['p50', 'p99', 'max'], [[percentile(propagation, 50), percentile(propagation, 99), Math.max(...propagation)]]);
 }
