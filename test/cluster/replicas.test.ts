@@ -21,6 +21,7 @@ import {
   createProvider,
   createUser,
   exchange,
+  formsOf,
   relyingParty,
   rotateKey,
   signIn,
@@ -159,6 +160,30 @@ describe('replicas on one database', () => {
     expect(tries).toBeLessThanOrEqual(2);
     expect((await attempt(replicas[2]!, 'right-password-123')).status).toBe(429);
     expect((await attempt(replicas[0]!, 'right-password-123')).status).toBe(429);
+  });
+
+  it('counts wrong device user codes across replicas: ten spread over two lock the address on both', async () => {
+    // Requests alternate between two replicas: five wrong codes reach each, and either alone allows ten.
+    const lb = await loadBalancer(replicas.slice(0, 2));
+    try {
+      const issuer = await createProvider(lb, 'device-lock', { allowed_client_ids: '*' });
+      const browser = new Browser();
+      let [input] = formsOf(await (await browser.request(`${issuer}/device`)).text());
+      const action = new URL(input!.action, issuer);
+      const wrongCode = async (): Promise<number> => {
+        const res = await browser.request(action, { form: { ...input!.fields, user_code: 'BBBB-BBBB' } });
+        const text = await res.text();
+        if (res.status === 400) [input] = formsOf(text);
+        return res.status;
+      };
+      for (let attempt = 0; attempt < 10; attempt++) { const st = await wrongCode(); if (st !== 400) { const r = await browser.request(action, { form: { ...input!.fields, user_code: "BBBB-BBBB" } }); console.log("DEBUG", action.href, JSON.stringify(input), attempt, st, r.status, (await r.text()).slice(0, 600), JSON.stringify(lb.served)); } expect(st).toBe(400); }
+      // The replica that counted the tenth locks at once, the other once the notification lands.
+      await until(async () => (await wrongCode()) === 429);
+      await until(async () => (await wrongCode()) === 429);
+      expect(new Set(lb.served.slice(-2)).size).toBe(2);
+    } finally {
+      await lb.close();
+    }
   });
 
   it('runs an OIDC code flow and refresh where every request goes to the next replica', async () => {

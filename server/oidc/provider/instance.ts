@@ -19,6 +19,7 @@ import { installProtocolHooks } from './protocol_hooks.js';
 import { PublishedKey, clientKeySigners } from './signing.js';
 import type { StateProtection } from './state_protection.js';
 import type { ProviderSnapshot, PublishedKeys } from './snapshot.js';
+import { mountPathFromRequestEnd } from './url_for.js';
 
 export interface ProviderInstance {
   readonly name: string;
@@ -53,5 +54,6 @@ export function createProviderInstance(deps: InstanceDependencies, name: string,
   noteProviderEvents(provider, name, deps.services.metrics ? countGrants(deps.services.metrics) : undefined);
   installProtocolHooks(provider, deps.services, name);
   installBackchannelLogout(provider, deps.services, name);
+  mountPathFromRequestEnd(provider);
   return { name, snapshot, published, provider, clients, handle: provider.callback() };
 }

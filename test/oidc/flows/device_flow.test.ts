@@ -152,6 +152,23 @@ describe('device authorization grant', () => {
     }
   });
 
+  it('serves providers whose names hold endpoint paths (device-…, token-…, interaction-…)', async () => {
+    // The library once cut its mount path at the first place the endpoint's path appeared in the
+    // URL: inside such a name, so its pages posted to another provider's address.
+    for (const name of ['device-gateway', 'token-service', 'interaction-hub']) {
+      const named = await createProvider(server, name, { allowed_client_ids: '*' });
+      const namedConfig = await relyingParty(named, cli);
+      const started = await oidc.initiateDeviceAuthorization(namedConfig, { scope: 'openid' });
+      expect(started.verification_uri).toBe(`${named}/device`);
+      const last = await enterCode(new Browser(), started.verification_uri, started.user_code, { username: 'alice', password: alice.password });
+      expect(last.pages).toEqual(['input', 'confirm', 'login', 'consent']);
+      expect(last.text).toContain('Device connected');
+      offset += 16_000;
+      const tokens = await oidc.pollDeviceAuthorizationGrant(namedConfig, { ...started, interval: 0 });
+      expect(tokens.claims()?.iss).toBe(named);
+    }
+  });
+
   it('answers expired_token once the code’s ten minutes are over, and the page no longer takes the code', async () => {
     const started = await oidc.initiateDeviceAuthorization(config, { scope: 'openid' });
     offset += 601_000;

@@ -2,13 +2,16 @@
  * Brute-force limits on entering user codes (RFC 8628 §5.1): wrong codes are counted per client
  * address (as resolved through trusted proxies), with the same escalating lock as password
  * logins. A locked address gets a 429 page with Retry-After and its attempt never reaches the
- * lookup. One table per server process, shared by all providers and provider rebuilds.
+ * lookup. One limiter per server, shared by all providers and provider rebuilds, and counting
+ * across the cluster on a shared storage (server/cluster/shared_failures.ts): wrong codes spread
+ * over several replicas add up to one lock.
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Request } from 'express';
 import { requestContext } from '../../../http/request_context.js';
 import type { Services } from '../../../services.js';
-import { FailureLimiter, type FailurePolicy } from '../../../userpass/failure_limiter.js';
+import { failureLimiter, type Limiter } from '../../../cluster/shared_failures.js';
+import type { FailurePolicy } from '../../../userpass/failure_limiter.js';
 import { setPage } from '../pages.js';
 import { DEVICE_ROUTES, enteredUnknownCode } from './feature.js';
 import { tooManyAttemptsPage } from './views.js';
@@ -17,18 +20,20 @@ const MINUTE = 60_000;
 /** 10 wrong codes in 15 minutes lock the address for 5 minutes, doubling up to an hour. */
 export const USER_CODE_FAILURES: FailurePolicy = { limit: 10, windowMs: 15 * MINUTE, baseLockMs: 5 * MINUTE, maxLockMs: 60 * MINUTE };
 
-const limiters = new WeakMap<object, FailureLimiter>();
+type LimiterServices = Pick<Services, 'now' | 'storage' | 'log'>;
 
-function limiterFor(services: Pick<Services, 'now'>): FailureLimiter {
+const limiters = new WeakMap<object, Limiter>();
+
+function limiterFor(services: LimiterServices): Limiter {
   let limiter = limiters.get(services);
   if (limiter === undefined) {
-    limiter = new FailureLimiter(USER_CODE_FAILURES, services.now);
+    limiter = failureLimiter(services, 'device_user_code', USER_CODE_FAILURES);
     limiters.set(services, limiter);
   }
   return limiter;
 }
 
-export function userCodeLimits(services: Pick<Services, 'now'>, provider: string) {
+export function userCodeLimits(services: LimiterServices, provider: string) {
   const limiter = limiterFor(services);
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
     if (ctx.method !== 'POST' || ctx.path !== DEVICE_ROUTES.code_verification) return next();
