@@ -20,12 +20,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UnreachableError, type Envelope, type LanyardClient } from '../client.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { CliError, usageError } from './cli_error.js';
 import { explainFailure } from './failure.js';
 import { stdinOnce } from './input.js';
 import { parseKeyValues } from './kv_args.js';
-import type { LoginRequest, LoginResult } from './login_methods.js';
+import type { LoginRequest, LoginResult } from './login_method.js';
 import { deviceLogin } from './login_oidc_device.js';
 
 export const OIDC_LOGIN_USAGE = 'lanyard login -method=oidc [port=PORT] [skip_browser=true] | headless=true [provider=NAME]';

@@ -11,9 +11,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Envelope, LanyardClient } from '../client.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { CliError } from './cli_error.js';
-import type { LoginResult } from './login_methods.js';
+import type { LoginResult } from './login_method.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const REQUEST_TIMEOUT_MS = 30_000;

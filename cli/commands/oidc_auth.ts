@@ -14,12 +14,12 @@
 import type { Command } from 'commander';
 import { ApiError, UnreachableError, type Envelope } from '../client.js';
 import type { Output } from '../format.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { CliError, usageError } from './cli_error.js';
 import { attempt, explainFailure } from './failure.js';
 import { stdinOnce } from './input.js';
 import { parseKeyValues } from './kv_args.js';
-import type { LoginMethod, LoginRequest, LoginResult } from './login_methods.js';
+import type { LoginMethod, LoginRequest, LoginResult } from './login_method.js';
 import { addressFor, outputFor, tokenFor, withConnectionOptions, withOutputOptions, type ConnectionOptions, type OutputOptions } from './options.js';
 import { parseDurationSeconds } from '../../server/util/duration.js';
 

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { ClientConfigError, LanyardClient } from '../client.js';
 import { OUTPUT_FORMATS, Output, type OutputFormat } from '../format.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { readTokenFile, tokenFilePath } from '../token_helper.js';
 import { CliError, usageError } from './cli_error.js';
 

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ApiError } from '../client.js';
 import { Output } from '../format.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { CliError, usageError } from './cli_error.js';
 import { attempt, explainFailure } from './failure.js';
 import { readFileArgument, readStdin } from './input.js';
