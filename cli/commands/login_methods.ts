@@ -3,7 +3,8 @@
  * arguments into a token plus the auth block to show. Adding a method (the workload `oidc-auth`
  * login, browser `oidc` SSO) means adding an entry here; the command itself does not change.
  */
-import { ApiError, type Envelope } from '../client.js';
+import type { Envelope } from '../client.js';
+import { ApiError } from '../http/errors.js';
 import type { CliIo } from '../io.js';
 import { CliError, usageError } from './cli_error.js';
 import { attempt, explainFailure } from './failure.js';

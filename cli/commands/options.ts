@@ -4,7 +4,8 @@
  * send, and how to print. Values come from the flag, then the environment, then the default.
  */
 import type { Command } from 'commander';
-import { ClientConfigError, LanyardClient } from '../client.js';
+import { LanyardClient } from '../client.js';
+import { ClientConfigError } from '../http/errors.js';
 import { OUTPUT_FORMATS, Output, type OutputFormat } from '../format.js';
 import type { CliIo } from '../io.js';
 import { readTokenFile, tokenFilePath } from '../token_helper.js';

@@ -1,6 +1,7 @@
 /** `lanyard read PATH [k=v …]`: GET one path and show the answer. */
 import type { Command } from 'commander';
-import { ApiError, type ApiResponse } from '../client.js';
+import type { ApiResponse } from '../client.js';
+import { ApiError } from '../http/errors.js';
 import type { CliIo } from '../io.js';
 import { apiPath } from './api_path.js';
 import { explainFailure, noValueFound } from './failure.js';
