@@ -99,7 +99,7 @@ export class LanyardClient {
     for (const [name, value] of Object.entries(options.query ?? {})) {
       for (const item of typeof value === 'string' ? [value] : value) url.searchParams.append(name, item);
     }
-    const { status, body } = await this.#send(VAULT, method, url, options.body, options.token ?? this.#token);
+    const { status, body } = await this.#send(VAULT, method, url, { json: options.body, token: options.token ?? this.#token });
     return { status, body, envelope: body === undefined ? undefined : asEnvelope(body) };
   }
 
@@ -122,7 +122,7 @@ export class LanyardClient {
    */
   async infisical(method: string, path: string, options: { readonly body?: unknown } = {}): Promise<unknown> {
     const url = new URL(`${this.address}${path}`);
-    return (await this.#send(INFISICAL, method, url, options.body, this.#token)).body;
+    return (await this.#send(INFISICAL, method, url, { json: options.body, token: this.#token })).body;
   }
 
   /**
@@ -131,37 +131,35 @@ export class LanyardClient {
    * given. No token is sent: the URL comes from a server's answer, not from the operator.
    */
   async oauth(url: string, form?: Readonly<Record<string, string>>): Promise<unknown> {
-    const target = new URL(url);
-    const address = target.href.startsWith(`${this.address}/`) ? this.address : target.origin;
-    const answer: Answer = await exchange({
-      method: form === undefined ? 'GET' : 'POST',
-      url: target,
-      format: OAUTH,
-      headers: form === undefined ? {} : { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: form === undefined ? undefined : new URLSearchParams(form),
-      timeoutMs: this.#timeoutMs,
-      address,
-    });
-    return answer.body;
+    return (await this.#send(OAUTH, form === undefined ? 'GET' : 'POST', new URL(url), { form })).body;
   }
 
-  #send(format: WireFormat, method: string, url: URL, body: unknown, token: string | undefined): Promise<Answer> {
+  #send(format: WireFormat, method: string, url: URL, payload: Payload): Promise<Answer> {
     const headers: Record<string, string> = {};
-    if (token !== undefined) {
-      assertHeaderSafe(token);
-      headers['X-Vault-Token'] = token;
+    if (payload.token !== undefined) {
+      assertHeaderSafe(payload.token);
+      headers['X-Vault-Token'] = payload.token;
     }
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    return exchange({
-      method,
-      url,
-      format,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      timeoutMs: this.#timeoutMs,
-      address: this.address,
-    });
+    let body: string | URLSearchParams | undefined;
+    if (payload.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(payload.json);
+    } else if (payload.form !== undefined) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(payload.form);
+    }
+    // Name the address the operator set when the URL is under it; a provider's public address
+    // (from discovery) is named as itself.
+    const address = url.href.startsWith(`${this.address}/`) ? this.address : url.origin;
+    return exchange({ method, url, format, headers, body, timeoutMs: this.#timeoutMs, address });
   }
+}
+
+/** What one call sends besides its method and URL. */
+interface Payload {
+  readonly json?: unknown;
+  readonly form?: Readonly<Record<string, string>> | undefined;
+  readonly token?: string | undefined;
 }
 
 /** Each segment escaped, so a `?`, `#` or `%` in a name stays part of the path. */
