@@ -35,6 +35,10 @@ const ROUTES: Readonly<Record<string, { status: number; body: string; type?: str
       error: 'ValidationFailure',
     }),
   },
+  '/api/v1/auth/oidc-auth/login': {
+    status: 403,
+    body: JSON.stringify({ reqId: 'req-3', statusCode: 403, message: 'You are not allowed to access this resource from the current IP address', error: 'ForbiddenError' }),
+  },
   // A Vault-shaped body on an Infisical route is not that route's error text.
   '/api/v1/vault-body': { status: 400, body: JSON.stringify({ errors: ['not read on this route'] }) },
   '/oauth/token': { status: 400, body: JSON.stringify({ error: 'authorization_pending', error_description: 'the person has not approved yet' }) },
@@ -182,6 +186,15 @@ describe('through the commands', () => {
       code: 2,
       stdout: '',
       stderr: 'Error reading machine login of missing: code 404\n  * The identity does not have OIDC Auth attached\n',
+    });
+  });
+
+  it('reports a refused machine login with the server’s words, not a hint about a Lanyard token', async () => {
+    const run = await lanyard(['login', '-method=oidc-auth', 'identity=x', 'jwt=y'], { env: { LANYARD_ADDR: address } });
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'Error logging in as identity x: code 403\n  * You are not allowed to access this resource from the current IP address\n',
     });
   });
 
