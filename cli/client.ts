@@ -1,8 +1,21 @@
 /**
- * The CLI's HTTP client for Lanyard's Vault-shaped API: `X-Vault-Token` auth, JSON bodies, the
- * Vault envelope, `GET ?list=true` lists (404 is an empty list), and failures turned into typed
- * errors the commands can explain. It depends on nothing from the server: it speaks the wire format.
+ * The CLI's one HTTP client. It holds the address, the token and the time limit, and speaks the
+ * wire formats of Lanyard's route families over one transport (cli/http/transport.ts):
+ *
+ *   request/list  the Vault-shaped API under `/v1/`: `X-Vault-Token`, the Vault envelope,
+ *                 `GET ?list=true` lists (404 is an empty list), `{errors: […]}` on failure
+ *   infisical     the Infisical-shaped API under `/api/`: raw JSON answers, `{message, …}` errors
+ *   oauth         a provider's OAuth endpoints (device sign-in): form posts, `{error, …}` errors,
+ *                 never a token
+ *
+ * Every failure is one of the errors in cli/http/errors.ts whatever the route, so commands explain
+ * them in one place (commands/failure.ts). It depends on nothing from the server: it speaks the
+ * wire formats.
  */
+import { assertHeaderSafe, parseAddress } from './http/client_settings.js';
+import { ApiError } from './http/errors.js';
+import { exchange, type Answer } from './http/transport.js';
+import { INFISICAL, OAUTH, VAULT, type WireFormat } from './http/wire_formats.js';
 
 /** Vault's `auth` block (login, token create, renew). */
 export interface AuthInfo {
@@ -39,42 +52,6 @@ export interface ApiResponse {
   readonly envelope: Envelope | undefined;
 }
 
-/** The server answered with a non-2xx status. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-  readonly status: number;
-  /** The server's `errors` lines (may be empty, as on Vault's 404). */
-  readonly errors: readonly string[];
-  /** The body when it was not Vault's error shape, for showing what the server did say. */
-  readonly body: unknown;
-
-  constructor(status: number, errors: readonly string[], body: unknown) {
-    super(`server answered ${status}${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`);
-    this.status = status;
-    this.errors = errors;
-    this.body = body;
-  }
-}
-
-/** The address or token cannot be used at all (bad URL, a token with spaces). */
-export class ClientConfigError extends Error {
-  override name = 'ClientConfigError';
-}
-
-/** No HTTP answer at all: refused, unresolvable, timed out, TLS failure. */
-export class UnreachableError extends Error {
-  override name = 'UnreachableError';
-  readonly address: string;
-  /** A short human reason, e.g. `connection refused`. */
-  readonly reason: string;
-
-  constructor(address: string, reason: string, cause?: unknown) {
-    super(`cannot reach Lanyard at ${address}: ${reason}`, cause === undefined ? undefined : { cause });
-    this.address = address;
-    this.reason = reason;
-  }
-}
-
 export interface ClientOptions {
   /** Base URL, e.g. `http://127.0.0.1:8200` (a path prefix is kept). */
   readonly address: string;
@@ -93,23 +70,6 @@ export interface RequestOptions {
 
 /** Vault's client waits 60 seconds by default. */
 const DEFAULT_TIMEOUT_MS = 60_000;
-
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  UND_ERR_SOCKET: 'connection closed by the server',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: self-signed certificate',
-  SELF_SIGNED_CERT_IN_CHAIN: 'TLS: self-signed certificate in the chain',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: unable to verify the certificate',
-  CERT_HAS_EXPIRED: 'TLS: certificate has expired',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: certificate does not match the host name',
-};
 
 export class LanyardClient {
   readonly address: string;
@@ -131,41 +91,16 @@ export class LanyardClient {
   }
 
   /**
-   * One API call on a logical path (`sys/policies/acl/x`, without `/v1/`). Non-2xx answers throw
-   * ApiError, transport failures UnreachableError.
+   * One Vault-shaped call on a logical path (`sys/policies/acl/x`, without `/v1/`). Non-2xx
+   * answers throw ApiError, transport failures UnreachableError.
    */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const url = new URL(`${this.address}/v1/${encodePath(path)}`);
     for (const [name, value] of Object.entries(options.query ?? {})) {
       for (const item of typeof value === 'string' ? [value] : value) url.searchParams.append(name, item);
     }
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    const token = options.token ?? this.#token;
-    if (token !== undefined) {
-      assertHeaderSafe(token);
-      headers['X-Vault-Token'] = token;
-    }
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.#timeoutMs),
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      });
-      text = await response.text();
-    } catch (err) {
-      throw new UnreachableError(this.address, networkReason(err, this.#timeoutMs), err);
-    }
-
-    const body = parseBody(text);
-    if (response.status < 200 || response.status > 299) throw new ApiError(response.status, errorLines(body), body);
-    if (body === undefined) return { status: response.status, body, envelope: undefined };
-    return { status: response.status, body, envelope: asEnvelope(body) };
+    const { status, body } = await this.#send(VAULT, method, url, { json: options.body, token: options.token ?? this.#token });
+    return { status, body, envelope: body === undefined ? undefined : asEnvelope(body) };
   }
 
   /** Vault's list: `GET path?list=true`; a 404 without error text is an empty list. */
@@ -180,22 +115,51 @@ export class LanyardClient {
     const keys = response.envelope?.data?.keys;
     return Array.isArray(keys) ? keys.map((key) => String(key)) : [];
   }
+
+  /**
+   * One call to the Infisical-shaped API: `path` is absolute under the address (`/api/v1/…`,
+   * already escaped). Resolves to the parsed body (undefined when empty).
+   */
+  async infisical(method: string, path: string, options: { readonly body?: unknown } = {}): Promise<unknown> {
+    const url = new URL(`${this.address}${path}`);
+    return (await this.#send(INFISICAL, method, url, { json: options.body, token: this.#token })).body;
+  }
+
+  /**
+   * One call to an OAuth endpoint of a Lanyard provider, by its full URL (discovery documents
+   * name them, possibly under the issuer's public address): a GET, or a form POST when `form` is
+   * given. No token is sent: the URL comes from a server's answer, not from the operator.
+   */
+  async oauth(url: string, form?: Readonly<Record<string, string>>): Promise<unknown> {
+    return (await this.#send(OAUTH, form === undefined ? 'GET' : 'POST', new URL(url), { form })).body;
+  }
+
+  #send(format: WireFormat, method: string, url: URL, payload: Payload): Promise<Answer> {
+    const headers: Record<string, string> = {};
+    if (payload.token !== undefined) {
+      assertHeaderSafe(payload.token);
+      headers['X-Vault-Token'] = payload.token;
+    }
+    let body: string | URLSearchParams | undefined;
+    if (payload.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(payload.json);
+    } else if (payload.form !== undefined) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(payload.form);
+    }
+    // Name the address the operator set when the URL is under it; a provider's public address
+    // (from discovery) is named as itself.
+    const address = url.href.startsWith(`${this.address}/`) ? this.address : url.origin;
+    return exchange({ method, url, format, headers, body, timeoutMs: this.#timeoutMs, address });
+  }
 }
 
-/** Validate and normalise a base address; the CLI reports the error text as is. */
-function parseAddress(address: string): string {
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    throw new ClientConfigError(`invalid address ${JSON.stringify(address)}: expected a URL such as http://127.0.0.1:8200`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ClientConfigError(`invalid address ${JSON.stringify(address)}: the scheme must be http or https`);
-  }
-  if (url.username !== '' || url.password !== '') throw new ClientConfigError('invalid address: credentials do not belong in the address');
-  if (url.search !== '' || url.hash !== '') throw new ClientConfigError(`invalid address ${JSON.stringify(address)}: no query or fragment allowed`);
-  return url.href.replace(/\/+$/, '');
+/** What one call sends besides its method and URL. */
+interface Payload {
+  readonly json?: unknown;
+  readonly form?: Readonly<Record<string, string>> | undefined;
+  readonly token?: string | undefined;
 }
 
 /** Each segment escaped, so a `?`, `#` or `%` in a name stays part of the path. */
@@ -206,31 +170,6 @@ function encodePath(path: string): string {
     .join('/');
 }
 
-/**
- * fetch would reject a token with control characters with an error that may quote the header;
- * check first so no token text ever reaches an error message.
- */
-function assertHeaderSafe(token: string): void {
-  if (!/^[\x21-\x7e]+$/.test(token)) {
-    throw new ClientConfigError('the token contains spaces or characters that cannot be sent in an HTTP header');
-  }
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    // A proxy's HTML page or plain text: keep it so the error can show what came back.
-    return text;
-  }
-}
-
-function errorLines(body: unknown): string[] {
-  const errors = (body as { errors?: unknown } | null | undefined)?.errors;
-  return Array.isArray(errors) ? errors.map((line) => String(line)) : [];
-}
-
 /** Vault envelopes always carry a request id; anything else (sys/health, discovery) is raw data. */
 function asEnvelope(body: unknown): Envelope {
   if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
@@ -238,17 +177,4 @@ function asEnvelope(body: unknown): Envelope {
     return { data: body as Record<string, unknown> };
   }
   return { data: { value: body } };
-}
-
-function networkReason(err: unknown, timeoutMs: number): string {
-  // Duck-typed rather than instanceof: fetch's errors may come from another realm (vm contexts).
-  const described = err as { name?: unknown; message?: unknown } | null | undefined;
-  if (described?.name === 'TimeoutError') return `no answer within ${Math.round(timeoutMs / 1000)}s`;
-  let current: unknown = err;
-  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
-    const { code, message } = current as { code?: unknown; message?: unknown };
-    if (typeof code === 'string') return NETWORK_REASONS[code] ?? (typeof message === 'string' ? message : code);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return typeof described?.message === 'string' ? described.message : String(err);
 }

@@ -5,7 +5,7 @@
  */
 import type { Envelope } from './client.js';
 import { CliError } from './commands/cli_error.js';
-import type { CliIo, CliOutput } from './run.js';
+import type { CliIo, CliOutput } from './io.js';
 
 export type OutputFormat = 'table' | 'json';
 

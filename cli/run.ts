@@ -8,26 +8,8 @@ import { CliError } from './commands/cli_error.js';
 import { registerClientCommands } from './commands/index.js';
 import { registerServerCommand } from './commands/server.js';
 import { colourEnabled, paint } from './format.js';
+import type { CliIo } from './io.js';
 import { VERSION } from '../server/version.js';
-
-export interface CliOutput {
-  write(chunk: string): unknown;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-}
-
-export interface CliInput extends NodeJS.ReadableStream {
-  readonly isTTY?: boolean;
-  /** Present on a terminal: lets the password prompt turn echo off. */
-  setRawMode?(mode: boolean): unknown;
-}
-
-export interface CliIo {
-  readonly stdout: CliOutput;
-  readonly stderr: CliOutput;
-  readonly stdin: CliInput;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
 
 /** Help is wrapped to the terminal's width, or to this when not on a terminal. */
 const HELP_WIDTH = 100;

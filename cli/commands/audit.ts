@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { Output } from '../format.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { usageError } from './cli_error.js';
 import { attempt } from './failure.js';
 import { connect, outputFor, withConnectionOptions, withOutputOptions, type ConnectionOptions, type OutputOptions } from './options.js';

@@ -1,7 +1,7 @@
 /** `lanyard delete PATH`: remove what is at a path (DELETE). */
 import type { Command } from 'commander';
 import { Output } from '../format.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { apiPath } from './api_path.js';
 import { attempt } from './failure.js';
 import { connect, withConnectionOptions, type ConnectionOptions } from './options.js';

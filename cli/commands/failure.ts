@@ -2,7 +2,8 @@
  * Client failures in words a person can act on: where the server was looked for, what the token
  * has to do with a 403, and the server's own error lines with the status code.
  */
-import { ApiError, ClientConfigError, UnreachableError, type LanyardClient } from '../client.js';
+import type { LanyardClient } from '../client.js';
+import { ApiError, ClientConfigError, UnreachableError } from '../http/errors.js';
 import { CliError } from './cli_error.js';
 
 /** Longest non-Vault error body shown back (a proxy's HTML page is not worth more). */
@@ -13,12 +14,7 @@ const MAX_BODY_SHOWN = 500;
  * client's come back unchanged for the caller to rethrow.
  */
 export function explainFailure(err: unknown, action: string, client: Pick<LanyardClient, 'hasToken'> & Partial<Pick<LanyardClient, 'tokenSource'>>): unknown {
-  if (err instanceof UnreachableError) {
-    return new CliError(`Error: cannot reach Lanyard at ${err.address}: ${err.reason} (is the server running? set LANYARD_ADDR)`);
-  }
-  if (err instanceof ClientConfigError) return new CliError(`Error: ${err.message}`);
-  if (!(err instanceof ApiError)) return err;
-  if (err.status === 403) {
+  if (err instanceof ApiError && err.status === 403) {
     const hint = client.hasToken
       ? `the token may have expired, been revoked, or lack a policy for ${action}`
       : "no token is set: set it, or run 'lanyard login'";
@@ -26,6 +22,20 @@ export function explainFailure(err: unknown, action: string, client: Pick<Lanyar
     const source = client.hasToken ? (client.tokenSource ?? 'LANYARD_TOKEN') : 'LANYARD_TOKEN';
     return new CliError([`Error: permission denied (check ${source}; ${hint})`, ...extra.map((line) => `  * ${line}`)].join('\n'));
   }
+  return explainSignInFailure(err, action);
+}
+
+/**
+ * For the sign-in calls (SSO, device, machine login), which send no token: there a 403 is the
+ * server refusing the person or workload (an email domain, an address), so the server's own lines
+ * are the explanation and a hint about tokens would mislead.
+ */
+export function explainSignInFailure(err: unknown, action: string): unknown {
+  if (err instanceof UnreachableError) {
+    return new CliError(`Error: cannot reach Lanyard at ${err.address}: ${err.reason} (is the server running? set LANYARD_ADDR)`);
+  }
+  if (err instanceof ClientConfigError) return new CliError(`Error: ${err.message}`);
+  if (!(err instanceof ApiError)) return err;
   return new CliError([`Error ${action}: code ${err.status}`, ...serverLines(err).map((line) => `  * ${line}`)].join('\n'));
 }
 

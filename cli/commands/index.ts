@@ -1,6 +1,6 @@
 /** The admin-client commands (everything but `server`), shaped like Vault's CLI. */
 import type { Command } from 'commander';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { registerAuditCommands } from './audit.js';
 import { registerSnapshotCommands } from './snapshot.js';
 import { registerDeleteCommand } from './delete.js';

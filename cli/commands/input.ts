@@ -4,7 +4,7 @@
  * (passwords, tokens).
  */
 import { readFile } from 'node:fs/promises';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { CliError, usageError } from './cli_error.js';
 
 /** The admin API refuses bodies above 32 MiB; stop reading there rather than fill memory. */

@@ -1,7 +1,7 @@
 /** `lanyard list PATH`: the keys under a path (GET PATH/?list=true). */
 import type { Command } from 'commander';
-import { ApiError } from '../client.js';
-import type { CliIo } from '../run.js';
+import { ApiError } from '../http/errors.js';
+import type { CliIo } from '../io.js';
 import { apiPath } from './api_path.js';
 import { CliError } from './cli_error.js';
 import { explainFailure, noValueFound } from './failure.js';

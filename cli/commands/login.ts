@@ -3,7 +3,7 @@
  * later commands use it. The methods live in login_methods.ts.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { tokenFilePath, writeTokenFile } from '../token_helper.js';
 import { CliError, usageError } from './cli_error.js';
 import { LOGIN_METHODS } from './login_methods.js';

@@ -3,9 +3,9 @@
  * arguments into a token plus the auth block to show. Adding a method (the workload `oidc-auth`
  * login, browser `oidc` SSO) means adding an entry here; the command itself does not change.
  */
-import { ApiError, type Envelope, type LanyardClient } from '../client.js';
-import type { Shown } from '../format.js';
-import type { CliIo } from '../run.js';
+import type { Envelope } from '../client.js';
+import { ApiError } from '../http/errors.js';
+import type { CliIo } from '../io.js';
 import { CliError, usageError } from './cli_error.js';
 import { attempt, explainFailure } from './failure.js';
 import { promptHidden, readStdin, stdinOnce } from './input.js';
@@ -13,30 +13,7 @@ import { parseKeyValues } from './kv_args.js';
 import { mfaRequirementOf, satisfyMfa } from './login_mfa.js';
 import { OIDC_LOGIN_USAGE, oidcLogin } from './login_oidc.js';
 import { oidcAuthLoginMethod } from './oidc_auth.js';
-
-export interface LoginRequest {
-  /** A client carrying no token: a login must not depend on the one it replaces. */
-  readonly client: LanyardClient;
-  /** The positional arguments after the options (TOKEN, or key=value pairs). */
-  readonly args: readonly string[];
-  /** The auth mount path (`-path`), by default the method's name. */
-  readonly mount: string;
-  readonly io: CliIo;
-  /** `-mfa=CODE`: the passcode for a login that needs a second factor. */
-  readonly mfa?: string;
-}
-
-export interface LoginResult {
-  readonly token: string;
-  /** The response to show, with an `auth` block. */
-  readonly shown: Shown;
-}
-
-export interface LoginMethod {
-  /** The argument shape, for help and usage errors. */
-  readonly usage: string;
-  login(request: LoginRequest): Promise<LoginResult>;
-}
+import type { LoginMethod, LoginRequest, LoginResult } from './login_method.js';
 
 export const LOGIN_METHODS: Readonly<Record<string, LoginMethod>> = {
   token: { usage: 'lanyard login [TOKEN | -]', login: tokenLogin },

@@ -4,7 +4,7 @@
  * `sys/mfa/validate`, whose answer is the login's.
  */
 import type { ApiResponse, LanyardClient } from '../client.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { usageError } from './cli_error.js';
 import { attempt } from './failure.js';
 import { promptHidden } from './input.js';

@@ -19,19 +19,20 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UnreachableError, type Envelope, type LanyardClient } from '../client.js';
-import type { CliIo } from '../run.js';
+import type { Envelope, LanyardClient } from '../client.js';
+import { ApiError } from '../http/errors.js';
+import { jsonObjectOf } from '../http/json_object.js';
+import type { CliIo } from '../io.js';
 import { CliError, usageError } from './cli_error.js';
-import { explainFailure } from './failure.js';
+import { explainSignInFailure } from './failure.js';
 import { stdinOnce } from './input.js';
 import { parseKeyValues } from './kv_args.js';
-import type { LoginRequest, LoginResult } from './login_methods.js';
+import type { LoginRequest, LoginResult } from './login_method.js';
 import { deviceLogin } from './login_oidc_device.js';
 
 export const OIDC_LOGIN_USAGE = 'lanyard login -method=oidc [port=PORT] [skip_browser=true] | headless=true [provider=NAME]';
 
 const CALLBACK_PATH = '/oidc/callback';
-const REQUEST_TIMEOUT_MS = 60_000;
 /** How long the person has to finish signing in. */
 const SIGN_IN_TIMEOUT_MS = 5 * 60_000;
 
@@ -43,7 +44,7 @@ export async function oidcLogin({ client, args, io }: LoginRequest): Promise<Log
   const listener = await listen(options.port);
   try {
     const redirectUri = `http://127.0.0.1:${(listener.address() as AddressInfo).port}${CALLBACK_PATH}`;
-    const started = await callApi(client, 'starting the OIDC login', '/api/v1/sso/oidc/cli/start', { redirectUri, clientNonce });
+    const started = await startSignIn(client, { redirectUri, clientNonce });
     const authUrl = typeof started.authUrl === 'string' && URL.canParse(started.authUrl) ? new URL(started.authUrl) : undefined;
     if (authUrl === undefined) throw new CliError("Error starting the OIDC login: the server's answer has no authUrl");
 
@@ -51,11 +52,8 @@ export async function oidcLogin({ client, args, io }: LoginRequest): Promise<Log
     if (!options.skipBrowser) openBrowser(authUrl.href, io);
 
     const envelope = await awaitCallback(listener, authUrl.searchParams.get('state') ?? '', (params) =>
-      callApi(client, 'logging in with OIDC', '/api/v1/sso/oidc/cli/login', {
-        state: params.get('state'),
-        code: params.get('code'),
-        clientNonce,
-        ...(params.has('iss') ? { iss: params.get('iss') } : {}),
+      client.infisical('POST', '/api/v1/sso/oidc/cli/login', {
+        body: { state: params.get('state'), code: params.get('code'), clientNonce, ...(params.has('iss') ? { iss: params.get('iss') } : {}) },
       }),
     );
     const token = envelope.auth?.client_token;
@@ -97,7 +95,7 @@ function listen(port: number): Promise<Server> {
  * Resolves with what `redeem` answers for the first callback that carries `state`. The browser is
  * kept waiting until then, so its page can say how it ended.
  */
-function awaitCallback(server: Server, state: string, redeem: (params: URLSearchParams) => Promise<Record<string, unknown>>): Promise<Envelope> {
+function awaitCallback(server: Server, state: string, redeem: (params: URLSearchParams) => Promise<unknown>): Promise<Envelope> {
   return new Promise((resolve, reject) => {
     let done = false;
     const timer = setTimeout(() => finish(new CliError('Error: timed out waiting for the OIDC login to finish in the browser')), SIGN_IN_TIMEOUT_MS);
@@ -125,11 +123,12 @@ function awaitCallback(server: Server, state: string, redeem: (params: URLSearch
       redeem(url.searchParams).then(
         (envelope) => {
           answer(res, 200, 'Signed in', 'You are signed in to Lanyard. You can close this window and return to the terminal.');
-          finish(undefined, envelope as Envelope);
+          finish(undefined, jsonObjectOf(envelope) as Envelope);
         },
         (error: unknown) => {
           answer(res, 400, 'Sign-in failed', `${serverReason(error)} See the terminal for details.`);
-          finish(error instanceof Error ? error : new CliError(String(error)));
+          const explained = explainSignInFailure(error, 'logging in with OIDC');
+          finish(explained instanceof Error ? explained : new CliError(String(explained)));
         },
       );
     };
@@ -137,58 +136,18 @@ function awaitCallback(server: Server, state: string, redeem: (params: URLSearch
   });
 }
 
-/** A POST to Lanyard's `/api/v1` (outside the Vault-shaped `/v1` the client speaks), explained on failure. */
-async function callApi(client: LanyardClient, action: string, path: string, body: unknown): Promise<Record<string, unknown>> {
-  let response: Response;
-  let text: string;
+/** Asks Lanyard for the IdP's sign-in URL for this listener and nonce. */
+async function startSignIn(client: LanyardClient, body: { redirectUri: string; clientNonce: string }): Promise<Readonly<Record<string, unknown>>> {
   try {
-    response = await fetch(`${client.address}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    text = await response.text();
-  } catch (error) {
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? 'no answer in time' : networkReason(error);
-    throw explainFailure(new UnreachableError(client.address, reason, error), action, client);
+    return jsonObjectOf(await client.infisical('POST', '/api/v1/sso/oidc/cli/start', { body }));
+  } catch (err) {
+    throw explainSignInFailure(err, 'starting the OIDC login');
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
-  if (response.ok && typeof parsed === 'object' && parsed !== null) return parsed as Record<string, unknown>;
-  // Not explainFailure: a 403 here is a refused sign-in (say, the email domain), not a token problem.
-  const lines = infisicalMessages(parsed);
-  throw new CliError([`Error ${action}: code ${response.status}`, ...lines.map((line) => `  * ${line}`)].join('\n'));
 }
 
 /** What the server said about a refused login, for the browser page. */
 function serverReason(error: unknown): string {
-  const lines = error instanceof Error ? error.message.split('\n') : [];
-  const reasons = lines.filter((line) => line.startsWith('  * ')).map((line) => line.slice(4));
-  return reasons.length > 0 ? reasons.join(' ') : 'The login could not be completed.';
-}
-
-/** The lines of an Infisical-shaped error (`message` is a text, or a list of validation issues). */
-function infisicalMessages(body: unknown): string[] {
-  const message = (body as { message?: unknown } | null | undefined)?.message;
-  if (typeof message === 'string') return [message];
-  if (Array.isArray(message)) return message.map((issue) => String((issue as { message?: unknown }).message ?? JSON.stringify(issue)));
-  return [];
-}
-
-function networkReason(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as NodeJS.ErrnoException).code;
-    if (typeof code === 'string') return code === 'ECONNREFUSED' ? 'connection refused' : code;
-    current = current.cause;
-  }
-  return error instanceof Error ? error.message : String(error);
+  return error instanceof ApiError && error.errors.length > 0 ? error.errors.join(' ') : 'The login could not be completed.';
 }
 
 /** Best effort: where no browser can be started the printed URL is the way. */

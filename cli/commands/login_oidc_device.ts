@@ -11,12 +11,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Envelope, LanyardClient } from '../client.js';
-import type { CliIo } from '../run.js';
+import { ApiError } from '../http/errors.js';
+import { jsonObjectOf } from '../http/json_object.js';
+import type { CliIo } from '../io.js';
 import { CliError } from './cli_error.js';
-import type { LoginResult } from './login_methods.js';
+import { explainSignInFailure } from './failure.js';
+import type { LoginResult } from './login_method.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const REQUEST_TIMEOUT_MS = 30_000;
 
 interface DeviceStart {
   readonly device_code: string;
@@ -29,12 +31,12 @@ interface DeviceStart {
 
 export async function deviceLogin(client: LanyardClient, provider: string, io: CliIo): Promise<LoginResult> {
   const base = `${client.address}/v1/identity/oidc/provider/${encodeURIComponent(provider)}`;
-  const { client_id: clientId } = await call<{ client_id: string }>('finding the CLI client', `${base}/cli/client`);
-  const discovery = await call<{ device_authorization_endpoint?: string; token_endpoint?: string }>('reading the provider', `${base}/.well-known/openid-configuration`);
+  const { client_id: clientId } = await call<{ client_id: string }>(client, 'finding the CLI client', `${base}/cli/client`);
+  const discovery = await call<{ device_authorization_endpoint?: string; token_endpoint?: string }>(client, 'reading the provider', `${base}/.well-known/openid-configuration`);
   if (discovery.device_authorization_endpoint === undefined || discovery.token_endpoint === undefined) {
     throw new CliError(`Error: provider ${JSON.stringify(provider)} does not offer the device authorization grant`);
   }
-  const started = await call<DeviceStart>('starting the device sign-in', discovery.device_authorization_endpoint, { client_id: clientId, scope: 'openid' });
+  const started = await call<DeviceStart>(client, 'starting the device sign-in', discovery.device_authorization_endpoint, { client_id: clientId, scope: 'openid' });
 
   io.stderr.write(
     `To sign in, open this address in a browser on any device:\n\n    ${started.verification_uri}\n\nand enter the code:\n\n    ${started.user_code}\n\n` +
@@ -48,7 +50,7 @@ export async function deviceLogin(client: LanyardClient, provider: string, io: C
   while (accessToken === undefined) {
     if (Date.now() > deadline) throw new CliError('Error: the device code expired before the sign-in was finished; run the command again');
     await sleep(interval * 1000);
-    const answer = await post(discovery.token_endpoint, { grant_type: DEVICE_GRANT, device_code: started.device_code, client_id: clientId });
+    const answer = await poll(client, discovery.token_endpoint, { grant_type: DEVICE_GRANT, device_code: started.device_code, client_id: clientId });
     const error = typeof answer.body.error === 'string' ? answer.body.error : undefined;
     if (answer.status === 200 && typeof answer.body.access_token === 'string') accessToken = answer.body.access_token;
     else if (error === 'authorization_pending') continue;
@@ -58,51 +60,30 @@ export async function deviceLogin(client: LanyardClient, provider: string, io: C
     else throw new CliError(`Error during the device sign-in: ${error ?? `code ${answer.status}`}${typeof answer.body.error_description === 'string' ? ` (${answer.body.error_description})` : ''}`);
   }
 
-  const envelope = await call<Envelope>('logging in with the device sign-in', `${base}/cli/login`, { access_token: accessToken });
+  const envelope = await call<Envelope>(client, 'logging in with the device sign-in', `${base}/cli/login`, { access_token: accessToken });
   const token = envelope.auth?.client_token;
   if (typeof token !== 'string' || token === '') throw new CliError("Error logging in: the server's answer has no token");
   return { token, shown: { json: envelope, envelope } };
 }
 
-async function post(url: string, form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams(form),
-    redirect: 'manual',
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  const text = await response.text();
-  let body: unknown;
+/**
+ * One poll of the token endpoint. Its refusals are the protocol (`authorization_pending`,
+ * `slow_down`…), so an error status comes back as an answer for the loop to read, not as a failure.
+ */
+async function poll(client: LanyardClient, url: string, form: Record<string, string>): Promise<{ status: number; body: Readonly<Record<string, unknown>> }> {
   try {
-    body = JSON.parse(text);
-  } catch {
-    body = {};
+    return { status: 200, body: jsonObjectOf(await client.oauth(url, form)) };
+  } catch (err) {
+    if (err instanceof ApiError) return { status: err.status, body: jsonObjectOf(err.body) };
+    throw explainSignInFailure(err, 'waiting for the device sign-in');
   }
-  return { status: response.status, body: typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {} };
 }
 
-/** A GET (no form) or a form POST that must answer 200 with JSON; anything else is explained. */
-async function call<T>(action: string, url: string, form?: Record<string, string>): Promise<T> {
-  let answer: { status: number; body: Record<string, unknown> };
+/** A GET (no form) or a form POST of the sign-in; a failure is explained with the server's words. */
+async function call<T>(client: LanyardClient, action: string, url: string, form?: Record<string, string>): Promise<T> {
   try {
-    if (form === undefined) {
-      const response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-      const text = await response.text();
-      let body: unknown = {};
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON: explained below by the status
-      }
-      answer = { status: response.status, body: typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {} };
-    } else {
-      answer = await post(url, form);
-    }
-  } catch (error) {
-    throw new CliError(`Error ${action}: cannot reach ${new URL(url).origin}: ${error instanceof Error ? error.message : String(error)}`);
+    return jsonObjectOf(await client.oauth(url, form)) as T;
+  } catch (err) {
+    throw explainSignInFailure(err, action);
   }
-  if (answer.status === 200) return answer.body as T;
-  const reason = typeof answer.body.error_description === 'string' ? answer.body.error_description : typeof answer.body.error === 'string' ? answer.body.error : '';
-  throw new CliError(`Error ${action}: code ${answer.status}${reason === '' ? '' : `: ${reason}`}`);
 }

@@ -12,15 +12,16 @@
  * Machine tokens are Lanyard tokens: `lanyard token lookup|renew|revoke` work on them as they are.
  */
 import type { Command } from 'commander';
-import { ApiError, UnreachableError, type Envelope } from '../client.js';
+import type { Envelope } from '../client.js';
 import type { Output } from '../format.js';
-import type { CliIo } from '../run.js';
+import { jsonObjectOf } from '../http/json_object.js';
+import type { CliIo } from '../io.js';
 import { CliError, usageError } from './cli_error.js';
-import { attempt, explainFailure } from './failure.js';
+import { attempt, explainSignInFailure } from './failure.js';
 import { stdinOnce } from './input.js';
 import { parseKeyValues } from './kv_args.js';
-import type { LoginMethod, LoginRequest, LoginResult } from './login_methods.js';
-import { addressFor, outputFor, tokenFor, withConnectionOptions, withOutputOptions, type ConnectionOptions, type OutputOptions } from './options.js';
+import type { LoginMethod, LoginRequest, LoginResult } from './login_method.js';
+import { connect, outputFor, withConnectionOptions, withOutputOptions, type ConnectionOptions, type OutputOptions } from './options.js';
 import { parseDurationSeconds } from '../../server/util/duration.js';
 
 type Options = ConnectionOptions & OutputOptions;
@@ -29,7 +30,6 @@ const OBJECT_FIELDS = new Set(['boundClaims', 'claimMetadataMapping']);
 const SECONDS_FIELDS = new Set(['accessTokenTTL', 'accessTokenMaxTTL']);
 const COUNT_FIELDS = new Set(['accessTokenNumUsesLimit']);
 const LIST_FIELDS = new Set(['boundAudiences', 'accessTokenTrustedIps']);
-const TIMEOUT_MS = 60_000;
 
 const FIELD_HELP = `
 Fields (Infisical's names):
@@ -114,9 +114,15 @@ export const oidcAuthLoginMethod: LoginMethod = {
     const { identity, jwt } = await parseKeyValues(args, stdinOnce(io));
     if (typeof identity !== 'string' || identity === '') throw usageError(`missing identity=IDENTITY_ID: ${oidcAuthLoginMethod.usage}`);
     if (typeof jwt !== 'string' || jwt.trim() === '') throw usageError(`missing jwt=: ${oidcAuthLoginMethod.usage}`);
-    const body = (await attempt(client, `logging in as identity ${identity}`, () =>
-      infisicalRequest(client.address, 'POST', '/api/v1/auth/oidc-auth/login', { body: { identityId: identity, jwt: jwt.trim() } }),
-    )) as { accessToken?: unknown; expiresIn?: unknown; accessTokenMaxTTL?: unknown };
+    let answer: unknown;
+    try {
+      answer = await client.infisical('POST', '/api/v1/auth/oidc-auth/login', { body: { identityId: identity, jwt: jwt.trim() } });
+    } catch (err) {
+      // A refused login (401, or 403 from an address outside the trusted IPs) is about the JWT or
+      // the workload, not a Lanyard token: no token hint.
+      throw explainSignInFailure(err, `logging in as identity ${identity}`);
+    }
+    const body = jsonObjectOf(answer) as { accessToken?: unknown; expiresIn?: unknown; accessTokenMaxTTL?: unknown };
     if (typeof body.accessToken !== 'string' || body.accessToken === '') throw new CliError("Error logging in: the server's answer has no token");
     // The Infisical-shaped answer names no accessor or policies, and looking them up would spend
     // one of a use-limited token's uses: the table leaves those rows out rather than show them
@@ -214,69 +220,6 @@ function whole(key: string, text: string, duration: boolean): number {
 
 /** One admin call with the command's address and token; failures explained like other commands. */
 async function call(options: ConnectionOptions, io: CliIo, action: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const address = addressFor(options, io);
-  const token = await tokenFor(options, io);
-  try {
-    return await infisicalRequest(address, method, path, { token, body });
-  } catch (err) {
-    throw explainFailure(err, action, { hasToken: token !== undefined });
-  }
+  const client = await connect(options, io);
+  return attempt(client, action, () => client.infisical(method, path, { body }));
 }
-
-/**
- * A request to the Infisical-shaped API. Its errors are `{message, error, statusCode}` (a 422's
- * message is a list of issues); they become ApiErrors carrying those lines so the usual failure
- * text applies.
- */
-async function infisicalRequest(address: string, method: string, path: string, options: { token?: string | undefined; body?: unknown }): Promise<unknown> {
-  const base = new URL(address);
-  const url = new URL(`${base.href.replace(/\/+$/, '')}${path}`);
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (options.token !== undefined) {
-    if (!/^[\x21-\x7e]+$/.test(options.token)) throw new CliError('Error: the token contains characters that cannot be sent in an HTTP header');
-    headers['X-Vault-Token'] = options.token;
-  }
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(url, {
-      method,
-      headers,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
-    text = await response.text();
-  } catch (err) {
-    throw new UnreachableError(base.origin, transportReason(err), err);
-  }
-  let body: unknown = text;
-  try {
-    body = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    // a proxy's page: keep the text for the error
-  }
-  if (response.status < 200 || response.status > 299) throw new ApiError(response.status, errorLines(body), body);
-  return body;
-}
-
-function errorLines(body: unknown): string[] {
-  const message = (body as { message?: unknown } | null | undefined)?.message;
-  if (typeof message === 'string') return message === '' ? [] : [message];
-  if (Array.isArray(message)) {
-    return message.map((issue: { path?: unknown; message?: unknown }) => {
-      const path = Array.isArray(issue.path) && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-      return `${path}${String(issue.message)}`;
-    });
-  }
-  return [];
-}
-
-function transportReason(err: unknown): string {
-  if ((err as { name?: unknown } | null)?.name === 'TimeoutError') return `no answer within ${TIMEOUT_MS / 1000}s`;
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (typeof cause?.code === 'string') return cause.code === 'ECONNREFUSED' ? 'connection refused' : cause.code;
-  return err instanceof Error ? err.message : String(err);
-}
-

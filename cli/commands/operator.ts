@@ -1,7 +1,7 @@
 /** `lanyard operator init`: initialise a fresh server once and show its root token. */
 import type { Command } from 'commander';
-import { ApiError } from '../client.js';
-import type { CliIo } from '../run.js';
+import { ApiError } from '../http/errors.js';
+import type { CliIo } from '../io.js';
 import { CliError } from './cli_error.js';
 import { explainFailure } from './failure.js';
 import { registerStorageOperatorCommands } from './operator_storage.js';

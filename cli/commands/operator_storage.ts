@@ -9,7 +9,7 @@
  * Both read the database URL from --database-url or LANYARD_DATABASE_URL.
  */
 import type { Command } from 'commander';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { CliError, usageError } from './cli_error.js';
 
 interface DatabaseOptions {

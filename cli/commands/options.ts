@@ -4,9 +4,10 @@
  * send, and how to print. Values come from the flag, then the environment, then the default.
  */
 import type { Command } from 'commander';
-import { ClientConfigError, LanyardClient } from '../client.js';
+import { LanyardClient } from '../client.js';
+import { ClientConfigError } from '../http/errors.js';
 import { OUTPUT_FORMATS, Output, type OutputFormat } from '../format.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { readTokenFile, tokenFilePath } from '../token_helper.js';
 import { CliError, usageError } from './cli_error.js';
 
@@ -48,12 +49,12 @@ export function outputFor(options: OutputOptions, io: CliIo): Output {
   return new Output(io, format as OutputFormat);
 }
 
-export function addressFor(options: ConnectionOptions, io: CliIo): string {
+function addressFor(options: ConnectionOptions, io: CliIo): string {
   return firstSet(options.address, io.env.LANYARD_ADDR, io.env.VAULT_ADDR) ?? DEFAULT_ADDRESS;
 }
 
 /** Where `tokenFor` takes the token from, in words for hints. */
-export function tokenSourceOf(options: ConnectionOptions, io: CliIo): string {
+function tokenSourceOf(options: ConnectionOptions, io: CliIo): string {
   if (options.token !== undefined && options.token !== '') return 'the -token option';
   if (io.env.LANYARD_TOKEN) return 'LANYARD_TOKEN';
   if (io.env.VAULT_TOKEN) return 'VAULT_TOKEN';
@@ -61,7 +62,7 @@ export function tokenSourceOf(options: ConnectionOptions, io: CliIo): string {
 }
 
 /** The token to send: -token, LANYARD_TOKEN, VAULT_TOKEN, then the token file. */
-export async function tokenFor(options: ConnectionOptions, io: CliIo): Promise<string | undefined> {
+async function tokenFor(options: ConnectionOptions, io: CliIo): Promise<string | undefined> {
   const given = firstSet(options.token, io.env.LANYARD_TOKEN, io.env.VAULT_TOKEN);
   if (given !== undefined) return given.trim();
   const path = tokenFilePath(io.env);

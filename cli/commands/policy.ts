@@ -1,8 +1,8 @@
 /** `lanyard policy write|read|list|delete`: ACL policies at sys/policies/acl/NAME. */
 import type { Command } from 'commander';
-import { ApiError } from '../client.js';
+import { ApiError } from '../http/errors.js';
 import { Output } from '../format.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { CliError, usageError } from './cli_error.js';
 import { attempt, explainFailure } from './failure.js';
 import { readFileArgument, readStdin } from './input.js';

@@ -1,7 +1,8 @@
 /** `lanyard read PATH [k=v …]`: GET one path and show the answer. */
 import type { Command } from 'commander';
-import { ApiError, type ApiResponse } from '../client.js';
-import type { CliIo } from '../run.js';
+import type { ApiResponse } from '../client.js';
+import { ApiError } from '../http/errors.js';
+import type { CliIo } from '../io.js';
 import { apiPath } from './api_path.js';
 import { explainFailure, noValueFound } from './failure.js';
 import { parseQueryPairs } from './kv_args.js';

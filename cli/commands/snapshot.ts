@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Output } from '../format.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { CliError } from './cli_error.js';
 import { attempt } from './failure.js';
 import { readFileArgument } from './input.js';

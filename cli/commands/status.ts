@@ -1,8 +1,9 @@
 /** `lanyard status`: is the server reachable, initialised and its storage usable. */
 import type { Command } from 'commander';
-import { ApiError, type LanyardClient } from '../client.js';
+import type { LanyardClient } from '../client.js';
+import { ApiError } from '../http/errors.js';
 import { humanDuration } from '../format.js';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { CliError } from './cli_error.js';
 import { attempt, explainFailure } from './failure.js';
 import { connect, outputFor, withConnectionOptions, withOutputOptions, type ConnectionOptions, type OutputOptions } from './options.js';

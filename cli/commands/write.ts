@@ -1,6 +1,6 @@
 /** `lanyard write PATH [k=v …]`: send data to a path (PUT) and show any answer. */
 import type { Command } from 'commander';
-import type { CliIo } from '../run.js';
+import type { CliIo } from '../io.js';
 import { terminalQr, TOTP_GENERATE_PATH } from '../qr.js';
 import { apiPath } from './api_path.js';
 import { usageError } from './cli_error.js';

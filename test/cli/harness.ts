@@ -6,7 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { runCli, type CliInput } from '../../cli/run.js';
+import type { CliInput } from '../../cli/io.js';
+import { runCli } from '../../cli/run.js';
 
 export interface CliRun {
   readonly code: number;

@@ -9,7 +9,7 @@ import { normaliseArgv } from '../../cli/argv.js';
 import { LanyardClient } from '../../cli/client.js';
 import { CliError } from '../../cli/commands/cli_error.js';
 import { oidcAuthLoginMethod, registerOidcAuthCommands } from '../../cli/commands/oidc_auth.js';
-import type { CliIo } from '../../cli/run.js';
+import type { CliIo } from '../../cli/io.js';
 import { TestIssuer } from '../support/jwt_issuer.js';
 import type { TestServer } from '../support/server.js';
 import { createIdentity, lookupSelf, startMachineServer } from './machine_support.js';
