@@ -37,6 +37,7 @@ import {
 import type { Change, ChangeListener } from './cluster.js';
 import { ChangeFeed } from './postgres_changes.js';
 import { migrate } from './postgres_migrations.js';
+import { checkSchemaName } from './postgres_names.js';
 import type { Entry, Json, KindDefinition, ListOptions, Schema, Storage, Updater, WriteOptions } from './types.js';
 
 export interface PostgresOptions {
@@ -86,6 +87,8 @@ type Queryable = pg.Pool | pg.PoolClient;
 const LIVE = '(expires_at IS NULL OR expires_at > $NOW)';
 
 export class PostgresStorage implements Storage {
+  /** What `isPostgresStorage` recognises without loading the driver. */
+  readonly backend = 'postgres';
   readonly #pool: pg.Pool;
   /**
    * Connections that hold advisory locks, apart from the main pool: a lock holder's work needs
@@ -773,13 +776,6 @@ function entryOf<T>({ id, value, expiresAt }: RecordRow): Entry<T> {
 function declaredIndexes(definition: KindDefinition<unknown>): string {
   const names = Object.keys(definition.indexes ?? {}).sort();
   return JSON.stringify(names.map((name) => [name, definition.indexes?.[name]?.unique === true]));
-}
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/** Schema names go into `search_path` and DDL, so only plain lowercase identifiers are allowed. */
-export function checkSchemaName(schema: string): void {
-  if (!SCHEMA_NAME.test(schema)) throw new TypeError(`database schema name ${JSON.stringify(schema)} must match ${SCHEMA_NAME.source}`);
 }
 
 function quoteIdent(name: string): string {

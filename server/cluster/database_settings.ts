@@ -2,7 +2,7 @@
  * The settings of the PostgreSQL backend (`--storage postgres`), parsed apart from config.ts so the
  * shared configuration file only gains a few lines. Validation problems join config.ts's list.
  */
-import { checkSchemaName } from '../../storage/postgres.js';
+import { checkSchemaName } from '../../storage/postgres_names.js';
 import { parseDurationSeconds } from '../util/duration.js';
 
 export const DATABASE_SETTINGS = {

@@ -5,7 +5,7 @@
  */
 import { definePath, type VaultPath } from '../http/vault_path.js';
 import type { Services } from '../services.js';
-import { PostgresStorage } from '../../storage/postgres.js';
+import { isPostgresStorage } from '../../storage/postgres_names.js';
 import { PG_MIGRATIONS } from '../../storage/postgres_migrations.js';
 
 export function databaseStatusPaths(services: Services): VaultPath[] {
@@ -17,7 +17,7 @@ export function databaseStatusPaths(services: Services): VaultPath[] {
       operations: {
         read: async () => {
           const storage = services.storageBackend ?? services.storage;
-          if (!(storage instanceof PostgresStorage)) return { data: { backend: 'embedded' } };
+          if (!isPostgresStorage(storage)) return { data: { backend: 'embedded' } };
           const stats = await storage.stats();
           return {
             data: {

@@ -3,7 +3,7 @@
  * configuration kinds (the ones services cache), and the seal key checked against the cluster's.
  */
 import type { Seal } from '../../keys/seal.js';
-import { PostgresStorage } from '../../storage/postgres.js';
+import type { PostgresStorage } from '../../storage/postgres.js';
 import { CONFIG_KINDS, SCHEMA } from '../../storage/schema.js';
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -13,6 +13,8 @@ import { FAILURE_KIND } from './shared_failures.js';
 export async function openPostgresStorage(config: Pick<ServerConfig, 'database'>, seal: Seal, log: Logger, now: () => number): Promise<PostgresStorage> {
   const database = config.database;
   if (database === undefined) throw new Error('storage postgres needs a database configuration');
+  // Loaded here, not at start: an embedded server never needs the driver.
+  const { PostgresStorage } = await import('../../storage/postgres.js');
   const storage = await PostgresStorage.open(SCHEMA, {
     url: database.url,
     schema: database.schema,

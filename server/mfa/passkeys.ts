@@ -12,14 +12,7 @@
  * - Challenges are random, stored under a hash of their id, expire after five minutes and are
  *   spent by their first answer, right or wrong.
  */
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { AlreadyExistsError, NotFoundError } from '../../storage/errors.js';
 import { LanyardError, invalidRequest } from '../errors.js';
 import type { EntityRecord } from '../identity/types.js';
@@ -27,6 +20,14 @@ import type { Services } from '../services.js';
 import { sha256Hex, uuid } from '../util/random.js';
 import { MFA_KINDS } from './types.js';
 import type { TokenRecord } from '../tokens/token_service.js';
+
+/**
+ * The WebAuthn library, loaded on the first passkey request: with its ASN.1 and COSE stack it
+ * holds ~30 MB of resident memory that a server whose users never register a passkey would
+ * carry for nothing.
+ */
+let webauthnLibrary: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = (): Promise<typeof import('@simplewebauthn/server')> => (webauthnLibrary ??= import('@simplewebauthn/server'));
 
 const CHALLENGE_KIND = 'passkey_challenge';
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -132,7 +133,7 @@ export async function beginRegistration(services: Deps, entity: EntityRecord): P
   const existing = await passkeysOf(services, entity.id);
   if (existing.length >= MAX_PASSKEYS_PER_ENTITY) throw invalidRequest(`an entity can have at most ${MAX_PASSKEYS_PER_ENTITY} passkeys`);
   const displayName = (entity.aliases.find((a) => a.mount_type === 'userpass') ?? entity.aliases[0])?.name ?? entity.name;
-  const options = await generateRegistrationOptions({
+  const options = await (await webauthn()).generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
     userName: displayName,
@@ -152,7 +153,7 @@ export async function finishRegistration(services: Deps, entity: EntityRecord, c
   const rp = relyingPartyOf(services.config.apiAddr);
   let verified;
   try {
-    verified = await verifyRegistrationResponse({
+    verified = await (await webauthn()).verifyRegistrationResponse({
       response: response as RegistrationResponseJSON,
       expectedChallenge: challenge.challenge,
       expectedOrigin: rp.origin,
@@ -189,7 +190,7 @@ export async function finishRegistration(services: Deps, entity: EntityRecord, c
 
 export async function beginAuthentication(services: Deps): Promise<{ challenge_id: string; options: unknown }> {
   const rp = relyingPartyOf(services.config.apiAddr);
-  const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required', allowCredentials: [] });
+  const options = await (await webauthn()).generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required', allowCredentials: [] });
   const id = await storeChallenge(services, { purpose: 'authenticate', challenge: options.challenge, entity_id: '' });
   return { challenge_id: id, options };
 }
@@ -210,7 +211,7 @@ export async function finishAuthentication(services: Deps, challengeIdValue: str
   const rp = relyingPartyOf(services.config.apiAddr);
   let verified;
   try {
-    verified = await verifyAuthenticationResponse({
+    verified = await (await webauthn()).verifyAuthenticationResponse({
       response: response as AuthenticationResponseJSON,
       expectedChallenge: challenge.challenge,
       expectedOrigin: rp.origin,
