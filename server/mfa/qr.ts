@@ -7,8 +7,3 @@ export async function qrPngBase64(text: string, size: number): Promise<string> {
   const png = await QRCode.toBuffer(text, { type: 'png', width: size, margin: 2, errorCorrectionLevel: 'M' });
   return png.toString('base64');
 }
-
-/** The QR code drawn with block characters, for a terminal. */
-export function qrTerminal(text: string): Promise<string> {
-  return QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'M' });
-}
