@@ -15,7 +15,7 @@ import type { FieldSchema } from '../http/fields.js';
 import type { EntityRecord } from '../identity/types.js';
 import { identityPoliciesOf } from '../identity/membership.js';
 import type { Services } from '../services.js';
-import { authBlock } from '../tokens/routes.js';
+import { authBlock } from '../tokens/auth_block.js';
 import {
   beginAuthentication,
   beginRegistration,

@@ -13,7 +13,7 @@
  * A refusal answers in Infisical's error shape; `message` is written for the person and the CLI
  * shows it as is.
  */
-import { authBlock } from '../tokens/routes.js';
+import { authBlock } from '../tokens/auth_block.js';
 import { sha256Hex, safeEqual } from '../util/random.js';
 import { badRequest, ValidationFailure } from '../http/infisical_errors.js';
 import { decodeBody, readRawBody } from '../http/body.js';

@@ -4,9 +4,10 @@
  */
 import { invalidRequest, permissionDenied } from '../errors.js';
 import type { AuthContext } from '../auth/context.js';
-import { definePath, type AuthBlock, type VaultPath } from '../http/vault_path.js';
+import { definePath, type VaultPath } from '../http/vault_path.js';
 import type { Services } from '../services.js';
-import { normalisePolicies, type TokenRecord } from './token_service.js';
+import { authBlock } from './auth_block.js';
+import type { TokenRecord } from './token_service.js';
 
 const createFields = {
   policies: { type: 'commaStringSlice' },
@@ -22,25 +23,6 @@ const createFields = {
   entity_id: { type: 'string', max: 64 },
   bound_cidrs: { type: 'commaStringSlice' },
 } as const;
-
-/** Vault's `auth` block for a freshly issued token. */
-export function authBlock(token: string, record: TokenRecord, ttl: number, identityPolicies: readonly string[] = []): AuthBlock {
-  return {
-    client_token: token,
-    accessor: record.accessor,
-    policies: normalisePolicies([...record.policies, ...identityPolicies]),
-    token_policies: record.policies,
-    identity_policies: identityPolicies,
-    metadata: record.meta,
-    lease_duration: ttl,
-    renewable: record.renewable,
-    entity_id: record.entity_id,
-    token_type: 'service',
-    orphan: record.orphan,
-    mfa_requirement: null,
-    num_uses: record.num_uses,
-  };
-}
 
 export function tokenPaths(services: Services): VaultPath[] {
   const { tokens } = services;

@@ -8,10 +8,10 @@ import { definePath, type VaultPath } from '../../http/vault_path.js';
 import type { Services } from '../../services.js';
 import { DEFAULT_PROVIDER_NAME } from '../builtins.js';
 import { goQuote } from '../claims.js';
-import { EMPTY_TEMPLATE_ENTITY, TemplateError, renderTemplate } from '../template.js';
 import type { ProviderRecord, ScopeRecord } from '../types.js';
 import { EXPLICIT_ISSUER_WARNING, INVALID_ISSUER_MESSAGE, isValidIssuerBase, providerIssuer } from './issuer.js';
-import { OIDC_KINDS, listRecords } from './records.js';
+import { OIDC_KINDS, listRecords, providerAllowsClient } from './records.js';
+import { scopeConflictWarnings } from './scope_clash_warnings.js';
 import { removeDuplicates } from './string_list.js';
 import { withOidcWriteLock } from './write_lock.js';
 
@@ -30,11 +30,6 @@ interface ProviderWrite {
 }
 
 const mountType = 'identity';
-
-/** Vault's rule for a provider's allowed_client_ids: `*` or the exact client ID. */
-export function providerAllowsClient(provider: Pick<ProviderRecord, 'allowed_client_ids'>, clientId: string): boolean {
-  return provider.allowed_client_ids.includes('*') || provider.allowed_client_ids.includes(clientId);
-}
 
 export function providerPaths(services: Services): VaultPath[] {
   const { storage } = services;
@@ -114,36 +109,4 @@ async function writeProvider(services: Services, name: string, input: ProviderWr
     warnings.push(...scopeConflictWarnings(scopes));
     return warnings.length > 0 ? { warnings } : undefined;
   });
-}
-
-/**
- * Scopes whose templates set the same top-level claim make any authorization request that asks
- * for both fail, so Vault warns when a provider offers them together (it does not refuse).
- */
-export function scopeConflictWarnings(scopes: readonly ScopeRecord[]): string[] {
-  const warnings: string[] = [];
-  const owner = new Map<string, string>();
-  for (const scope of scopes) {
-    for (const claim of Object.keys(claimsOf(scope))) {
-      const earlier = owner.get(claim);
-      if (earlier !== undefined) {
-        warnings.push(
-          `Found scope templates with conflicting top-level keys: conflict ${goQuote(claim)} in scopes ${goQuote(scope.name)}, ${goQuote(earlier)}. ` +
-            'This may result in an error if the scopes are requested in an OIDC Authentication Request.',
-        );
-      }
-      owner.set(claim, scope.name);
-    }
-  }
-  return warnings;
-}
-
-function claimsOf(scope: ScopeRecord): Record<string, unknown> {
-  try {
-    return renderTemplate(scope.template, EMPTY_TEMPLATE_ENTITY, Date.now());
-  } catch (err) {
-    // Stored templates were validated on write; one that no longer renders offers no claims.
-    if (err instanceof TemplateError) return {};
-    throw err;
-  }
 }
