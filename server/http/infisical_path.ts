@@ -52,7 +52,7 @@ export interface InfisicalPath {
   readonly handle: (call: InfisicalCall) => Promise<unknown>;
 }
 
-export function mountInfisicalPaths(app: Express, services: Services, paths: readonly InfisicalPath[]): void {
+export function infisicalPathRoutes(app: Express, services: Services, paths: readonly InfisicalPath[]): void {
   for (const path of paths) {
     app[path.method](path.pattern, (req: Request, res: Response) => {
       const ctx = requestContext(req);
