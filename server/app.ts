@@ -8,20 +8,20 @@ import { LanyardError } from './errors.js';
 import { tokenFromHeaders } from './auth/authenticator.js';
 import { canonicalPathGate, pathnameOf } from './http/canonical_path.js';
 import { requestContext, requestContextMiddleware } from './http/request_context.js';
-import { mountVaultPaths, type VaultPath } from './http/vault_path.js';
+import { vaultPathRoutes, type VaultPath } from './http/vault_path.js';
 import { sendVaultError } from './http/vault_response.js';
 import { sendInfisicalError } from './http/infisical_errors.js';
-import { auditPaths } from './audit/routes.js';
+import { auditPaths } from './audit/routes/audit.js';
 import { httpAudit } from './audit/http_audit.js';
 import { vaultPathAudit } from './audit/vault_hook.js';
 import { httpMetrics } from './metrics/http_metrics.js';
-import { snapshotPaths } from './snapshot/routes.js';
+import { snapshotPaths } from './snapshot/routes/snapshot.js';
 import type { Services } from './services.js';
-import { healthHandler } from './sys/health.js';
-import { initHandler, initStatusHandler } from './sys/init.js';
-import { metricsPaths } from './sys/metrics.js';
-import { policyPaths } from './sys/policies.js';
-import { tokenPaths } from './tokens/routes.js';
+import { healthHandler } from './sys/routes/health.js';
+import { initHandler, initStatusHandler } from './sys/routes/init.js';
+import { metricsPaths } from './sys/routes/metrics.js';
+import { policyPaths } from './sys/routes/policies.js';
+import { tokenPaths } from './tokens/routes/token.js';
 import { parseCidr, type Cidr } from './util/cidr.js';
 
 /** Extra route sets contributed by features (identity, userpass, OIDC, machine login…). */
@@ -59,7 +59,7 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
   const paths = [policyPaths, tokenPaths, metricsPaths, ...(features.vaultPaths ?? [])].flatMap((build) => build(services));
   if (services.audit) paths.push(...auditPaths(services.audit));
   paths.push(...snapshotPaths(services));
-  mountVaultPaths(v1, paths, {
+  vaultPathRoutes(v1, paths, {
     authenticate: (req, ctx) => services.authenticator.authenticate(tokenFromHeaders(req.headers), ctx.clientIp),
     consumeUse: (auth) => services.authenticator.consumeUse(auth),
     maxRequestBytes: services.config.maxRequestBytes,

@@ -3,22 +3,22 @@ import type { Express } from 'express';
 import type { AppFeatures } from './app.js';
 import { lazyRoutes } from './http/lazy_routes.js';
 import { identityPaths } from './identity/routes/index.js';
-import { assignmentPaths } from './oidc/admin/assignments.js';
-import { clientPaths } from './oidc/admin/clients.js';
-import { oidcConfigPaths } from './oidc/admin/config.js';
-import { identityTokenPaths } from './oidc/admin/identity_token.js';
-import { introspectPaths } from './oidc/admin/introspect.js';
-import { keyPaths } from './oidc/admin/keys.js';
-import { machineLoginRoutes } from './machine/index.js';
-import { providerPaths } from './oidc/admin/providers.js';
-import { rolePaths } from './oidc/admin/roles.js';
-import { scopePaths } from './oidc/admin/scopes.js';
-import { wellKnownPaths } from './oidc/admin/well_known.js';
+import { assignmentPaths } from './oidc/admin/routes/assignments.js';
+import { clientPaths } from './oidc/admin/routes/clients.js';
+import { oidcConfigPaths } from './oidc/admin/routes/config.js';
+import { identityTokenPaths } from './oidc/admin/routes/identity_token.js';
+import { introspectPaths } from './oidc/admin/routes/introspect.js';
+import { keyPaths } from './oidc/admin/routes/keys.js';
+import { machineLoginRoutes } from './machine/routes/index.js';
+import { providerPaths } from './oidc/admin/routes/providers.js';
+import { rolePaths } from './oidc/admin/routes/roles.js';
+import { scopePaths } from './oidc/admin/routes/scopes.js';
+import { wellKnownPaths } from './oidc/admin/routes/well_known.js';
 import type { Services } from './services.js';
-import { userpassPaths } from './userpass/index.js';
-import { vaultStatusPaths } from './sys/vault_status_paths.js';
-import { databaseStatusPaths } from './cluster/database_status.js';
-import { mfaPaths } from './mfa/index.js';
+import { userpassPaths } from './userpass/routes/index.js';
+import { vaultStatusPaths } from './sys/routes/vault_status.js';
+import { databaseStatusPaths } from './cluster/routes/database_status.js';
+import { mfaPaths } from './mfa/routes/index.js';
 
 export const features: AppFeatures = {
   vaultPaths: [
@@ -43,13 +43,13 @@ export const features: AppFeatures = {
     lazyRoutes(['/v1/identity/oidc/provider'], async () => {
       // One after the other: both load oidc-provider, and Jest's ESM loader fails on two
       // concurrent first imports of one module ("request … is not in cache").
-      const { mountOidcProviders } = await import('./oidc/provider/mount.js');
-      const sso = await import('./sso/interaction_routes.js');
+      const { oidcProviderRoutes } = await import('./oidc/provider/mount.js');
+      const sso = await import('./sso/routes/interaction.js');
       // Upstream SSO plugs its button and return path into the providers' sign-in page.
       const signIn = { option: sso.ssoSignInOption, routes: sso.ssoInteractionRoutes };
-      return (app: Express, services: Services) => mountOidcProviders(app, services, { signIn });
+      return (app: Express, services: Services) => oidcProviderRoutes(app, services, { signIn });
     }),
     machineLoginRoutes,
-    lazyRoutes(['/api/v1/sso'], async () => (await import('./sso/index.js')).ssoRoutes),
+    lazyRoutes(['/api/v1/sso'], async () => (await import('./sso/routes/index.js')).ssoRoutes),
   ],
 };

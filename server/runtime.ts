@@ -19,7 +19,7 @@ import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
 import type { Services } from './services.js';
 import { InitService } from './sys/init_service.js';
-import { PolicyStore } from './sys/policy_store.js';
+import { PolicyStore } from './policy/store.js';
 import { TokenService } from './tokens/token_service.js';
 import { features } from './features.js';
 import { AuditBroker } from './audit/broker.js';

@@ -7,7 +7,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
 import type { InitService } from './sys/init_service.js';
-import type { PolicyStore } from './sys/policy_store.js';
+import type { PolicyStore } from './policy/store.js';
 import type { TokenService } from './tokens/token_service.js';
 
 export interface Services {

@@ -74,8 +74,3 @@ export class MapAdapter implements Adapter {
     byGrant.delete(grantId);
   }
 }
-
-/** How many records the baseline holds (a sanity figure: it must grow with the work done). */
-export function mapAdapterSize(): number {
-  return records.size;
-}

@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Storage } from '../../storage/types.js';
 import type { EntityRecord } from '../identity/types.js';
 import { identityPoliciesOf } from '../identity/membership.js';
-import type { PolicyStore } from '../sys/policy_store.js';
+import type { PolicyStore } from '../policy/store.js';
 import type { TokenService } from '../tokens/token_service.js';
 import type { AuthContext } from './context.js';
 

@@ -19,7 +19,7 @@ import type { Capability } from '../policy/index.js';
 import type { Services } from '../services.js';
 import { decodeBody, readRawBody } from './body.js';
 import { authorizeAdmin } from './infisical_auth.js';
-import { notFound, sendInfisicalError, ValidationFailure } from './infisical_errors.js';
+import { notFound, sendInfisicalError } from './infisical_errors.js';
 import { requestContext, type RequestContext } from './request_context.js';
 import { pathnameOf } from './canonical_path.js';
 
@@ -52,7 +52,7 @@ export interface InfisicalPath {
   readonly handle: (call: InfisicalCall) => Promise<unknown>;
 }
 
-export function mountInfisicalPaths(app: Express, services: Services, paths: readonly InfisicalPath[]): void {
+export function infisicalPathRoutes(app: Express, services: Services, paths: readonly InfisicalPath[]): void {
   for (const path of paths) {
     app[path.method](path.pattern, (req: Request, res: Response) => {
       const ctx = requestContext(req);
@@ -80,18 +80,6 @@ function sendJson(res: Response, body: unknown): void {
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.setHeader('Cache-Control', 'no-store');
   res.end(text);
-}
-
-/** A required, non-empty string field, trimmed (Infisical trims `identityId`, `jwt`, `accessToken`). */
-export function requiredString(body: Readonly<Record<string, unknown>>, field: string): string {
-  const value = body[field];
-  if (value === undefined) throw new ValidationFailure([{ code: 'invalid_type', path: [field], message: 'Required' }]);
-  if (typeof value !== 'string') {
-    throw new ValidationFailure([{ code: 'invalid_type', path: [field], message: `Expected string, received ${value === null ? 'null' : typeof value}` }]);
-  }
-  const trimmed = value.trim();
-  if (trimmed === '') throw new ValidationFailure([{ code: 'too_small', path: [field], message: 'String must contain at least 1 character(s)' }]);
-  return trimmed;
 }
 
 /** Fastify's answer for a route that does not exist, in Infisical's error shape. */

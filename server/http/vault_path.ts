@@ -143,7 +143,7 @@ export function definePath<S extends FieldSchema>(path: VaultPath<S>): VaultPath
 /** `canonicalParams` for names the store lower-cases (policies, userpass usernames). */
 export const lowerCased = (value: string): string => value.toLowerCase();
 
-export function mountVaultPaths(router: Router, paths: readonly VaultPath<FieldSchema>[], deps: VaultPathDeps): void {
+export function vaultPathRoutes(router: Router, paths: readonly VaultPath<FieldSchema>[], deps: VaultPathDeps): void {
   for (const path of paths) {
     router.all(path.pattern, (req, res) => {
       handle(path, req, res, deps).catch(async (err: unknown) => {

@@ -11,7 +11,8 @@
 import { parsePatternList } from '../../verifier/index.js';
 import { LanyardError } from '../errors.js';
 import { checkMetadata } from '../identity/validate.js';
-import { badRequest, ValidationFailure, type ValidationIssue } from '../http/infisical_errors.js';
+import { BodyFields, integer, isPlainObject, nullable, object, string, stringOrStrings, type Read } from '../http/body_schema.js';
+import { badRequest } from '../http/infisical_errors.js';
 import { DEFAULT_TRUSTED_IPS, parseTrustedIps } from './trusted_ips.js';
 import type { OidcAuthSettings } from './types.js';
 
@@ -36,25 +37,25 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A full configuration for attach: required fields present, the rest defaulted. */
 export function parseAttachBody(body: Readonly<Record<string, unknown>>): OidcAuthSettings {
-  const issues: ValidationIssue[] = [];
-  const given = readFields(body, issues, true);
+  const fields = new BodyFields(body);
+  const given = readFields(fields);
   const settings = { ...ATTACH_DEFAULTS, ...given } as OidcAuthSettings;
-  if (issues.length === 0 && settings.accessTokenMaxTTL > 0 && settings.accessTokenTTL > settings.accessTokenMaxTTL) {
-    issues.push({ code: 'custom', path: [], message: TTL_ORDER_MESSAGE });
+  if (fields.ok && settings.accessTokenMaxTTL > 0 && settings.accessTokenTTL > settings.accessTokenMaxTTL) {
+    fields.add('custom', [], TTL_ORDER_MESSAGE);
   }
-  throwIfAny(issues);
+  fields.throwIfAny();
   return settings;
 }
 
 /** The fields an update changes; absent fields are left out. */
 export function parsePatchBody(body: Readonly<Record<string, unknown>>): Partial<OidcAuthSettings> {
-  const issues: ValidationIssue[] = [];
-  const given = readFields(body, issues, false);
+  const fields = new BodyFields(body, { partial: true });
+  const given = readFields(fields);
   const { accessTokenTTL: ttl, accessTokenMaxTTL: max } = given;
-  if (issues.length === 0 && ttl !== undefined && max !== undefined && max > 0 && ttl > max) {
-    issues.push({ code: 'custom', path: [], message: TTL_ORDER_MESSAGE });
+  if (fields.ok && ttl !== undefined && max !== undefined && max > 0 && ttl > max) {
+    fields.add('custom', [], TTL_ORDER_MESSAGE);
   }
-  throwIfAny(issues);
+  fields.throwIfAny();
   return given;
 }
 
@@ -65,96 +66,43 @@ export function checkTtlOrder(settings: Pick<OidcAuthSettings, 'accessTokenTTL' 
   }
 }
 
-function throwIfAny(issues: readonly ValidationIssue[]): void {
-  if (issues.length > 0) throw new ValidationFailure(issues);
-}
-
-function readFields(body: Readonly<Record<string, unknown>>, issues: ValidationIssue[], attach: boolean): Partial<OidcAuthSettings> {
+function readFields(fields: BodyFields): Partial<OidcAuthSettings> {
   const out: Partial<Mutable<OidcAuthSettings>> = {};
-  const present = (field: string): boolean => Object.hasOwn(body, field) && body[field] !== undefined;
-  const required = (field: string): boolean => {
-    if (present(field)) return true;
-    if (attach) issues.push({ code: 'invalid_type', path: [field], message: 'Required' });
-    return false;
-  };
 
-  if (required('oidcDiscoveryUrl')) {
-    const url = text(body.oidcDiscoveryUrl, 'oidcDiscoveryUrl', issues, { min: 1 });
-    if (url !== undefined && !URL.canParse(url)) issues.push({ code: 'invalid_string', path: ['oidcDiscoveryUrl'], message: 'Invalid url' });
-    else if (url !== undefined) out.oidcDiscoveryUrl = url;
-  }
-  if (required('boundIssuer')) {
-    const issuer = text(body.boundIssuer, 'boundIssuer', issues, { min: 1 });
-    if (issuer !== undefined) out.boundIssuer = issuer;
-  }
-  if (present('caCert')) {
-    const pem = text(body.caCert, 'caCert', issues);
-    if (pem !== undefined && PRIVATE_KEY.test(pem)) {
-      issues.push({ code: 'custom', path: ['caCert'], message: 'caCert must hold CA certificates only; it contains a private key' });
-    } else if (pem !== undefined) out.caCert = pem;
-  }
-  if (present('boundAudiences')) {
-    const audiences = patternList(body.boundAudiences, ['boundAudiences'], issues, { allowEmpty: true });
-    if (audiences !== undefined) out.boundAudiences = audiences;
-  }
-  if (required('boundClaims')) {
-    const claims = boundClaims(body.boundClaims, issues);
-    if (claims !== undefined) out.boundClaims = claims;
-  }
-  if (present('claimMetadataMapping')) {
-    const mapping = metadataMapping(body.claimMetadataMapping, issues);
-    if (mapping !== undefined) out.claimMetadataMapping = mapping;
-  }
-  if (present('boundSubject')) {
-    const subject = text(body.boundSubject, 'boundSubject', issues);
-    if (subject !== undefined) out.boundSubject = subject;
-  }
-  if (present('accessTokenTrustedIps')) {
-    const parsed = parseTrustedIps(body.accessTokenTrustedIps);
-    if (parsed.ok) out.accessTokenTrustedIps = parsed.value;
-    else if (parsed.problem === 'address') throw badRequest(parsed.message);
-    else issues.push({ code: parsed.problem === 'empty' ? 'too_small' : 'invalid_type', path: ['accessTokenTrustedIps'], message: parsed.message });
-  }
+  const url = fields.required('oidcDiscoveryUrl', string({ min: 1 }));
+  if (url !== undefined && !URL.canParse(url)) fields.add('invalid_string', ['oidcDiscoveryUrl'], 'Invalid url');
+  else if (url !== undefined) out.oidcDiscoveryUrl = url;
+
+  const issuer = fields.required('boundIssuer', string({ min: 1 }));
+  if (issuer !== undefined) out.boundIssuer = issuer;
+
+  const pem = fields.optional('caCert', string());
+  if (pem !== undefined && PRIVATE_KEY.test(pem)) {
+    fields.add('custom', ['caCert'], 'caCert must hold CA certificates only; it contains a private key');
+  } else if (pem !== undefined) out.caCert = pem;
+
+  const audiences = fields.optional('boundAudiences', patternList({ allowEmpty: true }));
+  if (audiences !== undefined) out.boundAudiences = audiences;
+
+  const claims = fields.required('boundClaims', boundClaims);
+  if (claims !== undefined) out.boundClaims = claims;
+
+  const mapping = fields.optional('claimMetadataMapping', nullable(metadataMapping));
+  if (mapping !== undefined) out.claimMetadataMapping = mapping;
+
+  const subject = fields.optional('boundSubject', string());
+  if (subject !== undefined) out.boundSubject = subject;
+
+  const trusted = fields.optional('accessTokenTrustedIps', (value) => parseTrustedIps(value));
+  if (trusted?.ok === true) out.accessTokenTrustedIps = trusted.value;
+  else if (trusted?.problem === 'address') throw badRequest(trusted.message);
+  else if (trusted !== undefined) fields.add(trusted.problem === 'empty' ? 'too_small' : 'invalid_type', ['accessTokenTrustedIps'], trusted.message);
+
   for (const field of ['accessTokenTTL', 'accessTokenMaxTTL', 'accessTokenNumUsesLimit'] as const) {
-    if (!present(field)) continue;
-    const value = integer(body[field], field, issues, field === 'accessTokenNumUsesLimit' ? Number.MAX_SAFE_INTEGER : MAX_TTL_SECONDS);
+    const value = fields.optional(field, integer({ max: field === 'accessTokenNumUsesLimit' ? Number.MAX_SAFE_INTEGER : MAX_TTL_SECONDS }));
     if (value !== undefined) out[field] = value;
   }
   return out;
-}
-
-function text(value: unknown, field: string, issues: ValidationIssue[], { min = 0 } = {}): string | undefined {
-  if (typeof value !== 'string') {
-    issues.push({ code: 'invalid_type', path: [field], message: `Expected string, received ${typeName(value)}` });
-    return undefined;
-  }
-  const trimmed = value.trim();
-  if (trimmed.length < min) {
-    issues.push({ code: 'too_small', path: [field], message: `String must contain at least ${min} character(s)` });
-    return undefined;
-  }
-  return trimmed;
-}
-
-function integer(value: unknown, field: string, issues: ValidationIssue[], max: number): number | undefined {
-  const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof number !== 'number' || Number.isNaN(number)) {
-    issues.push({ code: 'invalid_type', path: [field], message: `Expected number, received ${typeName(value)}` });
-    return undefined;
-  }
-  if (!Number.isInteger(number)) {
-    issues.push({ code: 'invalid_type', path: [field], message: 'Expected integer, received float' });
-    return undefined;
-  }
-  if (number < 0) {
-    issues.push({ code: 'too_small', path: [field], message: 'Number must be greater than or equal to 0' });
-    return undefined;
-  }
-  if (number > max) {
-    issues.push({ code: 'too_big', path: [field], message: `Number must be less than or equal to ${max}` });
-    return undefined;
-  }
-  return number;
 }
 
 /**
@@ -162,58 +110,56 @@ function integer(value: unknown, field: string, issues: ValidationIssue[], max: 
  * patterns; a comma inside one is refused because the API shows lists in the comma form, where it
  * would read as two entries.
  */
-function patternList(value: unknown, path: ReadonlyArray<string>, issues: ValidationIssue[], { allowEmpty }: { allowEmpty: boolean }): string[] | undefined {
-  let list: string[];
-  if (typeof value === 'string') list = parsePatternList(value);
-  else if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) {
-    list = value.map((entry: string) => entry.trim());
-    const index = list.findIndex((entry) => entry === '' || entry.includes(','));
-    if (index !== -1) {
-      const message = list[index] === '' ? 'Pattern must not be empty' : 'Pattern must not contain a comma (use ? to match one)';
-      issues.push({ code: 'custom', path: [...path, index], message });
+function patternList({ allowEmpty }: { allowEmpty: boolean }): Read<string[]> {
+  return (value, path, issues) => {
+    const given = stringOrStrings()(value, path, issues);
+    if (given === undefined) return undefined;
+    let list: string[];
+    if (typeof given === 'string') list = parsePatternList(given);
+    else {
+      list = given.map((entry) => entry.trim());
+      const index = list.findIndex((entry) => entry === '' || entry.includes(','));
+      if (index !== -1) {
+        const message = list[index] === '' ? 'Pattern must not be empty' : 'Pattern must not contain a comma (use ? to match one)';
+        issues.push({ code: 'custom', path: [...path, index], message });
+        return undefined;
+      }
+    }
+    if (!allowEmpty && list.length === 0) {
+      issues.push({ code: 'too_small', path, message: 'At least one non-empty pattern is required' });
       return undefined;
     }
-  } else {
-    issues.push({ code: 'invalid_type', path: [...path], message: `Expected string or array of strings, received ${typeName(value)}` });
-    return undefined;
-  }
-  if (!allowEmpty && list.length === 0) {
-    issues.push({ code: 'too_small', path: [...path], message: 'At least one non-empty pattern is required' });
-    return undefined;
-  }
-  return [...new Set(list)];
+    return [...new Set(list)];
+  };
 }
 
-function boundClaims(value: unknown, issues: ValidationIssue[]): Record<string, string[]> | undefined {
-  if (!isPlainObject(value)) {
-    issues.push({ code: 'invalid_type', path: ['boundClaims'], message: `Expected object, received ${typeName(value)}` });
-    return undefined;
-  }
+const boundClaims: Read<Record<string, string[]>> = (value, path, issues) => {
+  const given = object()(value, path, issues);
+  if (given === undefined) return undefined;
   const out: Record<string, string[]> = {};
   let ok = true;
-  for (const [claim, patterns] of Object.entries(value)) {
+  for (const [claim, patterns] of Object.entries(given)) {
     if (claim.trim() === '') {
-      issues.push({ code: 'custom', path: ['boundClaims', claim], message: 'Claim name must not be empty' });
+      issues.push({ code: 'custom', path: [...path, claim], message: 'Claim name must not be empty' });
       ok = false;
       continue;
     }
-    const list = patternList(patterns, ['boundClaims', claim], issues, { allowEmpty: false });
+    const list = patternList({ allowEmpty: false })(patterns, [...path, claim], issues);
     if (list === undefined) ok = false;
     else out[claim.trim()] = list;
   }
   return ok ? out : undefined;
-}
+};
 
-function metadataMapping(value: unknown, issues: ValidationIssue[]): Record<string, string> | null | undefined {
-  if (value === null) return null;
-  if (!isPlainObject(value) || !Object.values(value).every((path) => typeof path === 'string')) {
-    issues.push({ code: 'invalid_type', path: ['claimMetadataMapping'], message: 'Expected an object of metadata name to claim path' });
+const metadataMapping: Read<Record<string, string> | null> = (value, path, issues) => {
+  if (!isPlainObject(value) || !Object.values(value).every((claimPath) => typeof claimPath === 'string')) {
+    issues.push({ code: 'invalid_type', path, message: 'Expected an object of metadata name to claim path' });
     return undefined;
   }
-  const mapping = Object.fromEntries(Object.entries(value as Record<string, string>).map(([key, path]) => [key.trim(), path.trim()]));
-  const emptyPath = Object.entries(mapping).find(([, path]) => path === '');
+  const mapping = Object.fromEntries(Object.entries(value as Record<string, string>).map(([key, claimPath]) => [key.trim(), claimPath.trim()]));
+  const emptyPath = Object.entries(mapping).find(([, claimPath]) => claimPath === '');
   if (emptyPath !== undefined) {
-    issues.push({ code: 'too_small', path: ['claimMetadataMapping', emptyPath[0]], message: 'Claim path must not be empty' });
+    issues.push({ code: 'too_small', path: [...path, emptyPath[0]], message: 'Claim path must not be empty' });
     return undefined;
   }
   try {
@@ -221,19 +167,8 @@ function metadataMapping(value: unknown, issues: ValidationIssue[]): Record<stri
     checkMetadata(Object.fromEntries(Object.keys(mapping).map((key) => [key, ''])), 'claimMetadataMapping');
   } catch (error) {
     if (!(error instanceof LanyardError)) throw error;
-    issues.push({ code: 'custom', path: ['claimMetadataMapping'], message: error.message });
+    issues.push({ code: 'custom', path, message: error.message });
     return undefined;
   }
   return Object.keys(mapping).length === 0 ? null : mapping;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function typeName(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
+};

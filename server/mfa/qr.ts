@@ -1,5 +1,5 @@
 /**
- * QR codes of otpauth:// URLs: a PNG for the API's `barcode`, text for the terminal. The encoder
+ * QR codes of otpauth:// URLs as a PNG for the API's `barcode`. The encoder
  * is loaded on first use: most servers draw one when a person enrols TOTP, and never otherwise.
  */
 type QrCode = typeof import('qrcode');
@@ -16,9 +16,4 @@ export async function qrPngBase64(text: string, size: number): Promise<string> {
   if (size <= 0) return '';
   const png = await (await qrcode()).toBuffer(text, { type: 'png', width: size, margin: 2, errorCorrectionLevel: 'M' });
   return png.toString('base64');
-}
-
-/** The QR code drawn with block characters, for a terminal. */
-export async function qrTerminal(text: string): Promise<string> {
-  return (await qrcode()).toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'M' });
 }

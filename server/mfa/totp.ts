@@ -13,7 +13,6 @@
 import { Secret, TOTP } from 'otpauth';
 import type { Seal } from '../../keys/seal.js';
 import { NotFoundError } from '../../storage/errors.js';
-import { LanyardError } from '../errors.js';
 import type { Services } from '../services.js';
 import type { EntityRecord } from '../identity/types.js';
 import { MFA_KINDS, totpSecretContext, totpSecretId, type TotpMethodRecord, type TotpSecretRecord } from './types.js';
@@ -119,10 +118,4 @@ export function describeFailure(outcome: Exclude<CheckOutcome, { ok: true }>, me
     case 'wrong':
       return 'failed to validate TOTP passcode';
   }
-}
-
-export function lockedError(outcome: Exclude<CheckOutcome, { ok: true }>, method: TotpMethodRecord): LanyardError {
-  return new LanyardError('rate_limited', describeFailure(outcome, method), {
-    headers: { 'Retry-After': String(outcome.retryAfterSeconds ?? 1) },
-  });
 }

@@ -1,5 +1,6 @@
 /**
- * Lanyard's policy engine: Vault's ACL policy language and its evaluation. Pure: no HTTP, no storage.
+ * Lanyard's policy engine: Vault's ACL policy language and its evaluation. Pure: no HTTP, no storage
+ * (store.ts, the policies by name that the core services keep, is the one file here that stores).
  *
  * Language. A policy is HCL or JSON (JSON when the text starts with `{`):
  *

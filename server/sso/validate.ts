@@ -6,6 +6,7 @@
  * endpoint rules are checked again on the merged result of a PATCH, so no stored configuration
  * can lack what its type needs.
  */
+import { BodyFields, boolean, oneOf, string, stringOrStrings, type Read } from '../http/body_schema.js';
 import { ValidationFailure, type ValidationIssue } from '../http/infisical_errors.js';
 import { normaliseDomainList } from './domains.js';
 import { CONFIGURATION_TYPES, JWT_SIGNATURE_ALGORITHMS, type SsoSettings } from './types.js';
@@ -13,6 +14,7 @@ import { CONFIGURATION_TYPES, JWT_SIGNATURE_ALGORITHMS, type SsoSettings } from 
 const MAX_URL_LENGTH = 2048;
 const MAX_CLIENT_ID_LENGTH = 512;
 const MAX_CLIENT_SECRET_LENGTH = 4096;
+const ORGANIZATION_ID = string({ min: 1, max: 128, printable: true });
 
 /** Infisical's defaults for the optional fields of a create. */
 export const CREATE_DEFAULTS = {
@@ -51,34 +53,35 @@ export interface PatchRequest {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function parseCreateBody(body: Readonly<Record<string, unknown>>): CreateRequest {
-  const issues: ValidationIssue[] = [];
-  const organizationId = readOrganizationId(body, issues);
-  const given = readFields(body, issues, true);
+  const fields = new BodyFields(body);
+  const organizationId = fields.required('organizationId', ORGANIZATION_ID);
+  const given = readFields(fields);
   const settings = { ...CREATE_DEFAULTS, ...given } as SsoSettings;
-  if (issues.length === 0) issues.push(...typeProblems(settings));
-  throwIfAny(issues);
+  if (fields.ok) fields.issues.push(...typeProblems(settings));
+  fields.throwIfAny();
   return { organizationId: organizationId as string, settings };
 }
 
 export function parsePatchBody(body: Readonly<Record<string, unknown>>): PatchRequest {
-  const issues: ValidationIssue[] = [];
-  const organizationId = readOrganizationId(body, issues);
-  const changes = readFields(body, issues, false);
-  throwIfAny(issues);
+  const fields = new BodyFields(body, { partial: true });
+  const organizationId = fields.required('organizationId', ORGANIZATION_ID, { evenIfPartial: true });
+  const changes = readFields(fields);
+  fields.throwIfAny();
   return { organizationId: organizationId as string, changes };
 }
 
 /** `organizationId` of a GET's query string. */
 export function parseOrganizationQuery(query: Readonly<Record<string, unknown>>): string {
-  const issues: ValidationIssue[] = [];
-  const organizationId = readOrganizationId(query, issues);
-  throwIfAny(issues);
+  const fields = new BodyFields(query);
+  const organizationId = fields.required('organizationId', ORGANIZATION_ID);
+  fields.throwIfAny();
   return organizationId as string;
 }
 
 /** The configuration type's endpoint rules (Infisical's superRefine), on a complete configuration. */
 export function checkConfigurationType(settings: SsoSettings): void {
-  throwIfAny(typeProblems(settings));
+  const problems = typeProblems(settings);
+  if (problems.length > 0) throw new ValidationFailure(problems);
 }
 
 function typeProblems(settings: SsoSettings): ValidationIssue[] {
@@ -88,135 +91,49 @@ function typeProblems(settings: SsoSettings): ValidationIssue[] {
   return CUSTOM_REQUIRED.filter(([field]) => settings[field] === '').map(([field, message]) => ({ code: 'custom', path: [field], message }));
 }
 
-function throwIfAny(issues: readonly ValidationIssue[]): void {
-  if (issues.length > 0) throw new ValidationFailure(issues);
-}
-
-function readOrganizationId(body: Readonly<Record<string, unknown>>, issues: ValidationIssue[]): string | undefined {
-  if (!present(body, 'organizationId')) {
-    issues.push({ code: 'invalid_type', path: ['organizationId'], message: 'Required' });
-    return undefined;
-  }
-  return text(body.organizationId, 'organizationId', issues, { min: 1, max: 128 });
-}
-
-function readFields(body: Readonly<Record<string, unknown>>, issues: ValidationIssue[], create: boolean): Partial<SsoSettings> {
+function readFields(fields: BodyFields): Partial<SsoSettings> {
   const out: Partial<Mutable<SsoSettings>> = {};
-  const required = (field: string): boolean => {
-    if (present(body, field)) return true;
-    if (create) issues.push({ code: 'invalid_type', path: [field], message: 'Required' });
-    return false;
-  };
 
-  if (required('configurationType')) {
-    const type = oneOf(body.configurationType, 'configurationType', CONFIGURATION_TYPES, issues);
-    if (type !== undefined) out.configurationType = type;
-  }
+  const type = fields.required('configurationType', oneOf(CONFIGURATION_TYPES));
+  if (type !== undefined) out.configurationType = type;
   for (const field of URL_FIELDS) {
-    if (!present(body, field)) continue;
-    const url = urlText(body[field], field, issues);
+    const url = fields.optional(field, urlText);
     if (url !== undefined) out[field] = url;
   }
-  if (required('clientId')) {
-    const clientId = text(body.clientId, 'clientId', issues, { min: 1, max: MAX_CLIENT_ID_LENGTH });
-    if (clientId !== undefined) out.clientId = clientId;
-  }
-  if (required('clientSecret')) {
-    const secret = text(body.clientSecret, 'clientSecret', issues, { min: 1, max: MAX_CLIENT_SECRET_LENGTH });
-    if (secret !== undefined) out.clientSecret = secret;
-  }
-  if (required('isActive')) {
-    const active = boolean(body.isActive, 'isActive', issues);
-    if (active !== undefined) out.isActive = active;
-  }
-  if (present(body, 'allowedEmailDomains')) {
-    const domains = domainList(body.allowedEmailDomains, issues);
-    if (domains !== undefined) out.allowedEmailDomains = domains;
-  }
-  if (present(body, 'manageGroupMemberships')) {
-    const manage = boolean(body.manageGroupMemberships, 'manageGroupMemberships', issues);
-    if (manage !== undefined) out.manageGroupMemberships = manage;
-  }
-  if (present(body, 'jwtSignatureAlgorithm')) {
-    const alg = oneOf(body.jwtSignatureAlgorithm, 'jwtSignatureAlgorithm', JWT_SIGNATURE_ALGORITHMS, issues);
-    if (alg !== undefined) out.jwtSignatureAlgorithm = alg;
-  }
+  const clientId = fields.required('clientId', string({ min: 1, max: MAX_CLIENT_ID_LENGTH, printable: true }));
+  if (clientId !== undefined) out.clientId = clientId;
+  const secret = fields.required('clientSecret', string({ min: 1, max: MAX_CLIENT_SECRET_LENGTH, printable: true }));
+  if (secret !== undefined) out.clientSecret = secret;
+  const active = fields.required('isActive', boolean());
+  if (active !== undefined) out.isActive = active;
+  const domains = fields.optional('allowedEmailDomains', domainList);
+  if (domains !== undefined) out.allowedEmailDomains = domains;
+  const manage = fields.optional('manageGroupMemberships', boolean());
+  if (manage !== undefined) out.manageGroupMemberships = manage;
+  const alg = fields.optional('jwtSignatureAlgorithm', oneOf(JWT_SIGNATURE_ALGORITHMS));
+  if (alg !== undefined) out.jwtSignatureAlgorithm = alg;
   return out;
 }
 
-function present(body: Readonly<Record<string, unknown>>, field: string): boolean {
-  return Object.hasOwn(body, field) && body[field] !== undefined;
-}
-
-function text(value: unknown, field: string, issues: ValidationIssue[], { min = 0, max = MAX_URL_LENGTH } = {}): string | undefined {
-  if (typeof value !== 'string') {
-    issues.push({ code: 'invalid_type', path: [field], message: `Expected string, received ${typeName(value)}` });
-    return undefined;
-  }
-  const trimmed = value.trim();
-  if (trimmed.length < min) {
-    issues.push({ code: 'too_small', path: [field], message: `String must contain at least ${min} character(s)` });
-    return undefined;
-  }
-  if (trimmed.length > max) {
-    issues.push({ code: 'too_big', path: [field], message: `String must contain at most ${max} character(s)` });
-    return undefined;
-  }
-  // Control characters cannot be part of a client id, a URL or a secret anyone meant to paste.
-  // No message here quotes the value: it may be the client secret.
-  if (/[\p{Cc}]/u.test(trimmed)) {
-    issues.push({ code: 'invalid_string', path: [field], message: 'Must not contain control characters' });
-    return undefined;
-  }
-  return trimmed;
-}
-
 /** "" (the default: not used by this configuration type) or an absolute http(s) URL. */
-function urlText(value: unknown, field: string, issues: ValidationIssue[]): string | undefined {
-  const url = text(value, field, issues);
+const urlText: Read<string> = (value, path, issues) => {
+  const url = string({ max: MAX_URL_LENGTH, printable: true })(value, path, issues);
   if (url === undefined || url === '') return url;
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-    issues.push({ code: 'invalid_string', path: [field], message: 'Invalid url: expected an absolute http or https URL' });
+    issues.push({ code: 'invalid_string', path, message: 'Invalid url: expected an absolute http or https URL' });
     return undefined;
   }
   return url;
-}
-
-function boolean(value: unknown, field: string, issues: ValidationIssue[]): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  // Form posts and the CLI send text.
-  if (value === 'true' || value === 'false') return value === 'true';
-  issues.push({ code: 'invalid_type', path: [field], message: `Expected boolean, received ${typeName(value)}` });
-  return undefined;
-}
-
-function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[], issues: ValidationIssue[]): T | undefined {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  const received = typeof value === 'string' ? `'${value.slice(0, 64)}'` : typeName(value);
-  issues.push({ code: 'custom', path: [field], message: `Invalid enum value. Expected ${allowed.map((a) => `'${a}'`).join(' | ')}, received ${received}` });
-  return undefined;
-}
+};
 
 /** Infisical's comma string, or (Lanyard) a JSON array of domains. */
-function domainList(value: unknown, issues: ValidationIssue[]): string | undefined {
-  let entries: string[];
-  if (typeof value === 'string') entries = value.split(',');
-  else if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) entries = value as string[];
-  else {
-    issues.push({ code: 'invalid_type', path: ['allowedEmailDomains'], message: `Expected string, received ${typeName(value)}` });
-    return undefined;
-  }
-  const result = normaliseDomainList(entries);
+const domainList: Read<string> = (value, path, issues) => {
+  const given = stringOrStrings()(value, path, issues);
+  if (given === undefined) return undefined;
+  const result = normaliseDomainList(typeof given === 'string' ? given.split(',') : given);
   if ('problem' in result) {
-    issues.push({ code: 'invalid_string', path: ['allowedEmailDomains'], message: result.problem.message });
+    issues.push({ code: 'invalid_string', path, message: result.problem.message });
     return undefined;
   }
   return result.value;
-}
-
-function typeName(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
+};

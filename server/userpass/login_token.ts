@@ -6,7 +6,7 @@ import type { AuthBlock } from '../http/vault_path.js';
 import { identityPoliciesOf } from '../identity/membership.js';
 import type { EntityRecord } from '../identity/types.js';
 import type { Services } from '../services.js';
-import { authBlock } from '../tokens/routes.js';
+import { authBlock } from '../tokens/auth_block.js';
 import type { UserpassUser } from './user_store.js';
 
 /** `secondFactor`: the login was finished through `sys/mfa/validate` with this method type. */

@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Operation, VaultPath } from '../../server/http/vault_path.js';
 import { features } from '../../server/features.js';
-import { metricsPaths } from '../../server/sys/metrics.js';
-import { policyPaths } from '../../server/sys/policies.js';
-import { tokenPaths } from '../../server/tokens/routes.js';
+import { metricsPaths } from '../../server/sys/routes/metrics.js';
+import { policyPaths } from '../../server/sys/routes/policies.js';
+import { tokenPaths } from '../../server/tokens/routes/token.js';
 import { rawRequest } from '../support/raw_http.js';
 import { Browser, authorizationRequest, createClient, createKey, createProvider, createUser, relyingParty, REDIRECT_URI } from '../support/relying_party.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';

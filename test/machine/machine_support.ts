@@ -5,7 +5,7 @@
 import { expect } from '@jest/globals';
 import type { AppFeatures } from '../../server/app.js';
 import { identityPaths } from '../../server/identity/routes/index.js';
-import { machineLoginRoutes } from '../../server/machine/index.js';
+import { machineLoginRoutes } from '../../server/machine/routes/index.js';
 import type { TestIssuer } from '../support/jwt_issuer.js';
 import { api, startTestServer, type TestServer, type TestServerOptions } from '../support/server.js';
 

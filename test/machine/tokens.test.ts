@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { identityPaths } from '../../server/identity/routes/index.js';
-import { identityTokenPaths } from '../../server/oidc/admin/identity_token.js';
-import { keyPaths } from '../../server/oidc/admin/keys.js';
-import { rolePaths } from '../../server/oidc/admin/roles.js';
+import { identityTokenPaths } from '../../server/oidc/admin/routes/identity_token.js';
+import { keyPaths } from '../../server/oidc/admin/routes/keys.js';
+import { rolePaths } from '../../server/oidc/admin/routes/roles.js';
 import { TestIssuer } from '../support/jwt_issuer.js';
 import { api, type TestServer } from '../support/server.js';
 import {

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { TOTP, URI } from 'otpauth';
 import { identityPaths } from '../../server/identity/routes/index.js';
-import { mfaPaths } from '../../server/mfa/index.js';
-import { userpassPaths } from '../../server/userpass/index.js';
+import { mfaPaths } from '../../server/mfa/routes/index.js';
+import { userpassPaths } from '../../server/userpass/routes/index.js';
 import { lanyard, scratchDir, terminalInput } from '../cli/harness.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
 

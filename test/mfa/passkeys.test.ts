@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { identityPaths } from '../../server/identity/routes/index.js';
-import { mfaPaths } from '../../server/mfa/index.js';
+import { mfaPaths } from '../../server/mfa/routes/index.js';
 import { tokenProvesTwoFactors } from '../../server/mfa/passkeys.js';
-import { userpassPaths } from '../../server/userpass/index.js';
+import { userpassPaths } from '../../server/userpass/routes/index.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
 import { b64u, SoftAuthenticator, UP } from '../support/soft_authenticator.js';
 

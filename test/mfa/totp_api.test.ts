@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Secret, TOTP, URI } from 'otpauth';
 import { identityPaths } from '../../server/identity/routes/index.js';
-import { mfaPaths } from '../../server/mfa/index.js';
-import { userpassPaths } from '../../server/userpass/index.js';
+import { mfaPaths } from '../../server/mfa/routes/index.js';
+import { userpassPaths } from '../../server/userpass/routes/index.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'correct horse battery staple';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { identityPaths } from '../../server/identity/routes/index.js';
 import { createLogger } from '../../server/log.js';
-import { userpassPaths } from '../../server/userpass/index.js';
+import { userpassPaths } from '../../server/userpass/routes/index.js';
 import { hashPassword } from '../../server/userpass/password_hash.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { userpassPaths } from '../../server/userpass/index.js';
+import { userpassPaths } from '../../server/userpass/routes/index.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;

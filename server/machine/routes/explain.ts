@@ -10,7 +10,8 @@
  */
 import { VerificationError } from '../../../verifier/index.js';
 import { badRequest } from '../../http/infisical_errors.js';
-import { requiredString, type InfisicalPath } from '../../http/infisical_path.js';
+import { requiredString } from '../../http/body_schema.js';
+import type { InfisicalPath } from '../../http/infisical_path.js';
 import { boundPolicyOf } from '../bound_policy.js';
 import { mapClaimsToMetadata } from '../claim_metadata.js';
 import { identityAclPath, identityIdParam, requireIdentity } from '../identity.js';

@@ -12,7 +12,8 @@
 import { VerificationError } from '../../../verifier/index.js';
 import { LanyardError } from '../../errors.js';
 import { ipNotAllowed, loginRefused, notFound, unauthorized } from '../../http/infisical_errors.js';
-import { requiredString, type InfisicalPath } from '../../http/infisical_path.js';
+import { requiredString } from '../../http/body_schema.js';
+import type { InfisicalPath } from '../../http/infisical_path.js';
 import { AuthMounts } from '../../identity/mounts.js';
 import type { EntityRecord } from '../../identity/types.js';
 import { anyCidrContains, parseCidr, type Cidr } from '../../util/cidr.js';

@@ -6,7 +6,8 @@
  */
 import { LanyardError } from '../../errors.js';
 import { badRequest, ipNotAllowed, tokenError } from '../../http/infisical_errors.js';
-import { requiredString, type InfisicalPath } from '../../http/infisical_path.js';
+import { requiredString } from '../../http/body_schema.js';
+import type { InfisicalPath } from '../../http/infisical_path.js';
 import type { MachineAuth } from '../machine_auth.js';
 import { accessTokenGrant, isMachineToken } from '../machine_token.js';
 

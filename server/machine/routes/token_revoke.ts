@@ -5,7 +5,8 @@
  * access away, and a leaked token must be revocable from wherever the leak is noticed.
  */
 import { badRequest } from '../../http/infisical_errors.js';
-import { requiredString, type InfisicalPath } from '../../http/infisical_path.js';
+import { requiredString } from '../../http/body_schema.js';
+import type { InfisicalPath } from '../../http/infisical_path.js';
 import type { MachineAuth } from '../machine_auth.js';
 import { isMachineToken } from '../machine_token.js';
 

@@ -8,8 +8,7 @@ import type { JWK } from 'jose';
 import type { Services } from '../../services.js';
 import { publishedJwks, readStoredKey } from '../key_store.js';
 import type { ClientRecord, ProviderRecord, StoredKey } from '../types.js';
-import { providerAllowsClient } from './providers.js';
-import { OIDC_KINDS, listRecords } from './records.js';
+import { OIDC_KINDS, listRecords, providerAllowsClient } from './records.js';
 
 /** The provider's JWKS, or undefined when there is no such provider. */
 export async function providerJwks(services: Pick<Services, 'storage' | 'now'>, providerName: string): Promise<{ keys: JWK[] } | undefined> {

@@ -18,7 +18,7 @@ import type { EntityRecord } from '../../identity/types.js';
 import { membershipOf } from '../../identity/membership.js';
 import { requestContext } from '../../http/request_context.js';
 import type { Services } from '../../services.js';
-import { authBlock } from '../../tokens/routes.js';
+import { authBlock } from '../../tokens/auth_block.js';
 import { OIDC_KINDS } from '../admin/records.js';
 import { DEVICE_CODE } from '../grant_types.js';
 import { clientGrantTypes } from '../grant_types.js';

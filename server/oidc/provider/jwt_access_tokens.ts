@@ -12,7 +12,7 @@
  * accepts it until it expires: keep access_token_ttl short for JWT clients).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Adapter, AdapterPayload, KoaContextWithOIDC, Provider } from 'oidc-provider';
+import type { Adapter, AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
 import { STRUCTURED_TOKEN_PREFIX } from './structured_token_param.js';
 
 /** The stored field holding the JWT's hash (never part of what the library sees). */
@@ -128,8 +128,4 @@ export function jwtTokenRecorder() {
     };
     await token.adapter.upsert(token.jti, payload as AdapterPayload, Math.max(1, claims.exp - claims.iat));
   };
-}
-
-export function installJwtTokenRecorder(provider: Provider): void {
-  provider.use(jwtTokenRecorder());
 }

@@ -51,7 +51,7 @@ export interface SignInExtension {
   readonly routes: (deps: { readonly services: Services; readonly csrf: () => Promise<CsrfTokens>; readonly secondFactor: SecondFactor }) => Router;
 }
 
-export function mountOidcProviders(app: Express, services: Services, extensions: { readonly signIn?: SignInExtension } = {}): void {
+export function oidcProviderRoutes(app: Express, services: Services, extensions: { readonly signIn?: SignInExtension } = {}): void {
   const { signIn } = extensions;
   const registry = new ProviderRegistry(services);
   const trusted = services.config.trustedProxies.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
@@ -82,7 +82,7 @@ export function mountOidcProviders(app: Express, services: Services, extensions:
       passkeys: true,
     }),
   );
-  // Upstream SSO's button and return path, under the interaction (server/sso/interaction_routes.ts).
+  // Upstream SSO's button and return path, under the interaction (server/sso/routes/interaction.ts).
   if (signIn !== undefined) router.use(signIn.routes({ services, csrf: csrfTokens, secondFactor: mfa }));
   // The verification-code step after either first factor (interactions/second_factor.ts).
   router.use(mfa.routes);

@@ -4,8 +4,7 @@
  * names the device authorization endpoint only when some client may use the device grant.
  */
 import type { Services } from '../../services.js';
-import { providerAllowsClient } from '../admin/providers.js';
-import { OIDC_KINDS, listRecords } from '../admin/records.js';
+import { OIDC_KINDS, listRecords, providerAllowsClient } from '../admin/records.js';
 import { DEFAULT_GRANT_TYPES, SUPPORTED_GRANT_TYPES, clientGrantTypes, type GrantType } from '../grant_types.js';
 import type { ClientRecord } from '../types.js';
 import type { ProviderSnapshot } from './snapshot.js';

@@ -7,8 +7,6 @@
 import { html } from '../views/html.js';
 import { page } from '../views/layout.js';
 
-/** Characters of a user code (node-oidc-provider's base-20: consonants only, no look-alikes). */
-export const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
 export const USER_CODE_MASK = '****-****';
 
 const CODE_STYLE = 'font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1.6rem;letter-spacing:.15em;text-transform:uppercase;text-align:center';
