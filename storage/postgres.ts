@@ -37,7 +37,7 @@ import {
 import type { Change, ChangeListener } from './cluster.js';
 import { ChangeFeed } from './postgres_changes.js';
 import { migrate } from './postgres_migrations.js';
-import { checkSchemaName } from './postgres_names.js';
+import { CHANGE_CHANNEL, checkSchemaName, type PostgresBackend, type PostgresStats } from './postgres_names.js';
 import type { Entry, Json, KindDefinition, ListOptions, Schema, Storage, Updater, WriteOptions } from './types.js';
 
 export interface PostgresOptions {
@@ -64,8 +64,6 @@ export interface PostgresOptions {
 
 export { StorageUnavailableError };
 
-/** The NOTIFY channel; the payload names the schema, so schemas sharing a database stay apart. */
-export const CHANGE_CHANNEL = 'lanyard_changes';
 
 /** Connections for advisory-lock holders (separate from the pool): distinct locks held at once. */
 const LOCK_CONNECTIONS = 4;
@@ -86,7 +84,7 @@ type Queryable = pg.Pool | pg.PoolClient;
 
 const LIVE = '(expires_at IS NULL OR expires_at > $NOW)';
 
-export class PostgresStorage implements Storage {
+export class PostgresStorage implements Storage, PostgresBackend {
   /** What `isPostgresStorage` recognises without loading the driver. */
   readonly backend = 'postgres';
   readonly #pool: pg.Pool;
@@ -483,7 +481,7 @@ export class PostgresStorage implements Storage {
    * Figures for operators: the pool, the listening session, and how full PostgreSQL's cluster-wide
    * notification queue is (a wedged listener anywhere makes it grow and eventually blocks writers).
    */
-  async stats(): Promise<{ pool: { total: number; idle: number; waiting: number }; listening: boolean | undefined; notification_queue_usage: number }> {
+  async stats(): Promise<PostgresStats> {
     this.#open();
     const { rows } = await this.#track(() => this.#query<{ usage: number }>(this.#pool, 'SELECT pg_notification_queue_usage() AS usage'));
     return {

@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import type { Change, ChangeListener } from './cluster.js';
-import { CHANGE_CHANNEL } from './postgres.js';
+import { CHANGE_CHANNEL } from './postgres_names.js';
 
 export interface ChangeFeedOptions {
   readonly client: pg.ClientConfig;

@@ -96,3 +96,15 @@ export const STATE_KINDS = {
 } as const satisfies Schema;
 
 export const SCHEMA = { ...CONFIG_KINDS, ...STATE_KINDS } as const satisfies Schema;
+
+/**
+ * Records that belong to one entity and go when it is deleted (server/identity/entities.ts), so
+ * identity need not know the features that keep them: kinds found by their `entity` index, and
+ * kinds whose record id is the entity id.
+ */
+export const ENTITY_OWNED: { readonly byEntityIndex: readonly StateKind[]; readonly byEntityId: readonly StateKind[] } = {
+  byEntityIndex: ['mfa_totp_secret', 'passkey'],
+  byEntityId: ['sso_upstream_session'],
+};
+
+type StateKind = keyof typeof STATE_KINDS;

@@ -11,7 +11,7 @@ import { AlreadyExistsError, NotFoundError } from '../../storage/errors.js';
 import { isClusterStorage, watchChanges } from '../../storage/cluster.js';
 import type { Storage } from '../../storage/types.js';
 import type { Services } from '../services.js';
-import { FailureLimiter, type FailurePolicy } from '../userpass/failure_limiter.js';
+import { FailureLimiter, type FailurePolicy } from '../auth/failure_limiter.js';
 
 export const FAILURE_KIND = 'login_failure';
 

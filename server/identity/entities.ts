@@ -6,9 +6,9 @@
  * Deleting an entity revokes its tokens and takes it out of every group; disabling one leaves its
  * tokens in place but the authenticator refuses them while it stays disabled.
  */
-import { forgetEntityFactors } from '../mfa/forget_entity.js';
 import { AlreadyExistsError, NotFoundError } from '../../storage/errors.js';
 import { inClusterTransaction } from '../../storage/cluster.js';
+import { ENTITY_OWNED } from '../../storage/schema.js';
 import type { Storage } from '../../storage/types.js';
 import { invalidRequest } from '../errors.js';
 import type { TokenService } from '../tokens/token_service.js';
@@ -129,7 +129,11 @@ export class EntityService {
         if (!(err instanceof NotFoundError)) throw err; // the group went away meanwhile: nothing to clean
       }
     }
-    await forgetEntityFactors(this.#storage, id);
+    // What features keep per entity: second factors, the upstream SSO session.
+    for (const kind of ENTITY_OWNED.byEntityIndex) {
+      for (const entry of await this.#storage.findBy(kind, 'entity', id)) await this.#storage.delete(kind, entry.id);
+    }
+    for (const kind of ENTITY_OWNED.byEntityId) await this.#storage.delete(kind, id);
     return true;
   }
 

@@ -2,7 +2,7 @@
  * How often one client network may start an upstream sign-in from the CLI endpoint
  * (`POST /api/v1/sso/oidc/cli/start`). The endpoint needs no credentials and every call stores a
  * pending sign-in and may make the server fetch the upstream IdP's discovery document, so it is
- * limited like the password logins, with the same limiter (server/userpass/failure_limiter.ts) and
+ * limited like the password logins, with the same limiter (server/auth/failure_limiter.ts) and
  * the same notion of a client network (an IPv4 address or an IPv6 /64): every start counts as a
  * strike, since a start is not something that succeeds or fails here. A person runs
  * `lanyard login` a few times a day, and a whole office behind one NAT address stays far below
@@ -10,8 +10,7 @@
  * for a minute, then for twice as long on every further start, up to fifteen minutes.
  */
 import { LanyardError } from '../errors.js';
-import { FailureLimiter, type FailurePolicy } from '../userpass/failure_limiter.js';
-import { networkOf } from '../userpass/credentials.js';
+import { FailureLimiter, networkOf, type FailurePolicy } from '../auth/failure_limiter.js';
 
 const MINUTE = 60_000;
 export const CLI_START_POLICY: FailurePolicy = { limit: 60, windowMs: MINUTE, baseLockMs: MINUTE, maxLockMs: 15 * MINUTE };

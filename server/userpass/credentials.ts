@@ -9,8 +9,8 @@ import { LanyardError, invalidRequest, permissionDenied } from '../errors.js';
 import { identityStore, type IdentityStore } from '../identity/identity_store.js';
 import type { EntityRecord } from '../identity/types.js';
 import type { Services } from '../services.js';
-import { anyCidrContains, parseCidr, parseIp, type Cidr } from '../util/cidr.js';
-import type { FailurePolicy } from './failure_limiter.js';
+import { anyCidrContains, parseCidr, type Cidr } from '../util/cidr.js';
+import { networkOf, type FailurePolicy } from '../auth/failure_limiter.js';
 import { failureLimiter, type Limiter } from '../cluster/shared_failures.js';
 import { hashPassword, needsRehash, unmatchableHash, verifyPassword } from './password_hash.js';
 import { checkPassword, usernameOf } from './username.js';
@@ -102,16 +102,6 @@ export function userpassCredentials(services: Pick<Services, 'storage' | 'tokens
     shared.set(services, credentials);
   }
   return credentials;
-}
-
-/**
- * The key failures from one client count under: its IPv4 address, or its IPv6 /64 (one host
- * usually holds a whole /64, so single IPv6 addresses would be free to rotate).
- */
-export function networkOf(clientIp: string): string {
-  const ip = parseIp(clientIp);
-  if (!ip) return clientIp;
-  return ip.family === 4 ? `v4:${ip.value}` : `v6:${(ip.value >> 64n).toString(16)}`;
 }
 
 function tooManyAttempts(waitMs: number): LanyardError {

@@ -200,6 +200,20 @@ describe('tokens and policies', () => {
     expect((await call('DELETE', `identity/entity/id/${id}`)).status).toBe(204);
   });
 
+  it('deletes what features keep per entity with it: TOTP secrets, passkeys, the upstream SSO session', async () => {
+    const { id } = await createEntity({ name: 'owned-records' });
+    const { storage } = server.runtime.services;
+    await storage.put('mfa_totp_secret', `m1:${id}`, { method_id: 'm1', entity_id: id });
+    await storage.put('passkey', 'pk-owned', { entity_id: id, credential_id: 'cred-owned' });
+    await storage.put('sso_upstream_session', id, { refresh_token: 'sealed', validated_at: 0 });
+    await storage.put('passkey', 'pk-other', { entity_id: 'someone-else', credential_id: 'cred-other' });
+    expect((await call('DELETE', `identity/entity/id/${id}`)).status).toBe(204);
+    expect(await storage.get('mfa_totp_secret', `m1:${id}`)).toBeUndefined();
+    expect(await storage.get('passkey', 'pk-owned')).toBeUndefined();
+    expect(await storage.get('sso_upstream_session', id)).toBeUndefined();
+    expect(await storage.get('passkey', 'pk-other')).toBeDefined();
+  });
+
   it('lets a default-policy token read its own entity but not write entities', async () => {
     const { id } = await createEntity({ name: 'ivan' });
     const token = await tokenFor(id);

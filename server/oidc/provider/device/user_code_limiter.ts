@@ -11,7 +11,7 @@ import type { Request } from 'express';
 import { requestContext } from '../../../http/request_context.js';
 import type { Services } from '../../../services.js';
 import { failureLimiter, type Limiter } from '../../../cluster/shared_failures.js';
-import type { FailurePolicy } from '../../../userpass/failure_limiter.js';
+import type { FailurePolicy } from '../../../auth/failure_limiter.js';
 import { setPage } from '../pages.js';
 import { DEVICE_ROUTES, enteredUnknownCode } from './feature.js';
 import { tooManyAttemptsPage } from './views.js';

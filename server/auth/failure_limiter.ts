@@ -8,6 +8,7 @@
  * The clock is injected so tests move time instead of sleeping. The table is bounded: when full,
  * keys with nothing to remember go first, then the oldest.
  */
+import { parseIp } from '../util/cidr.js';
 
 export interface FailurePolicy {
   readonly limit: number;
@@ -103,4 +104,14 @@ export class FailureLimiter {
       if (strikes.inFlight === 0) this.#keys.delete(key);
     }
   }
+}
+
+/**
+ * The key failures from one client count under: its IPv4 address, or its IPv6 /64 (one host
+ * usually holds a whole /64, so single IPv6 addresses would be free to rotate).
+ */
+export function networkOf(clientIp: string): string {
+  const ip = parseIp(clientIp);
+  if (!ip) return clientIp;
+  return ip.family === 4 ? `v4:${ip.value}` : `v6:${(ip.value >> 64n).toString(16)}`;
 }

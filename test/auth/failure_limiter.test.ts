@@ -1,6 +1,6 @@
 /** The failure limiter on an injected clock: locks, growth, forgetting, attempts in flight, bounded memory. */
 import { describe, expect, it } from '@jest/globals';
-import { FailureLimiter } from '../../server/userpass/failure_limiter.js';
+import { FailureLimiter } from '../../server/auth/failure_limiter.js';
 
 const policy = { limit: 3, windowMs: 10_000, baseLockMs: 1000, maxLockMs: 4000 };
 
