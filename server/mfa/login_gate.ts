@@ -6,20 +6,12 @@
 import type { MfaRequirementAuth, VaultResult } from '../http/vault_path.js';
 import { identityStore } from '../identity/identity_store.js';
 import type { Services } from '../services.js';
-import type { AuthMountType } from '../sys/init_service.js';
 import { startPendingLogin } from './pending_login.js';
 import { constraintsFor, constraintsView } from './requirement.js';
-import type { PendingCompletion } from './types.js';
+import type { GateInput } from '../auth/login_steps.js';
 
 export const MFA_WARNING =
   'A login request was issued that is subject to MFA validation. Please make sure to validate the login by sending another request to mfa/validate endpoint.';
-
-export interface GateInput {
-  readonly entityId: string;
-  readonly mountType: AuthMountType;
-  readonly completion: PendingCompletion;
-  readonly clientIp: string;
-}
 
 /** Vault's MFA-requirement answer when enforcements cover this login; undefined when none does. */
 export async function mfaGate(services: Services, input: GateInput): Promise<VaultResult | undefined> {

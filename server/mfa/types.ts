@@ -1,4 +1,5 @@
 /** Records of Vault's login MFA: methods, enforcements, enrolled secrets and pending logins. */
+import type { PendingCompletion } from '../auth/login_steps.js';
 
 export const MFA_KINDS = {
   method: 'mfa_method',
@@ -65,11 +66,7 @@ export interface PendingConstraint {
   readonly method_ids: readonly string[];
 }
 
-/** How a pending login finishes once its factors are verified. */
-export type PendingCompletion =
-  | { readonly type: 'userpass'; readonly username: string }
-  /** The sign-in page of a provider: the interaction goes on with these factors (`amr`). */
-  | { readonly type: 'oidc-interaction'; readonly provider: string; readonly uid: string; readonly amr: readonly string[] };
+export type { PendingCompletion } from '../auth/login_steps.js';
 
 /** A login waiting for its second factor; stored under the hash of its request id, expiring. */
 export interface MfaRequestRecord {

@@ -9,7 +9,7 @@
  * `auth.mfa_requirement` and no token (server/mfa/login_gate.ts).
  */
 import { definePath, lowerCased, type VaultPath } from '../../http/vault_path.js';
-import { mfaGate } from '../../mfa/login_gate.js';
+import { passSecondFactorGate } from '../../auth/login_steps.js';
 import type { Services } from '../../services.js';
 import type { UserpassCredentials } from '../credentials.js';
 import { issueUserpassToken } from '../login_token.js';
@@ -24,7 +24,7 @@ export function loginPaths(services: Services, credentials: UserpassCredentials)
     operations: {
       update: async (req) => {
         const { user, entity } = await credentials.signIn(req.params.username as string, req.data.password ?? '', req.clientIp);
-        const gated = await mfaGate(services, { entityId: entity.id, mountType: 'userpass', completion: { type: 'userpass', username: user.username }, clientIp: req.clientIp });
+        const gated = await passSecondFactorGate(services, { entityId: entity.id, mountType: 'userpass', completion: { type: 'userpass', username: user.username }, clientIp: req.clientIp });
         if (gated) return gated;
         return { auth: await issueUserpassToken(services, user, entity) };
       },
