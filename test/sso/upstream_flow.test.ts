@@ -29,7 +29,7 @@ import {
   type WalkEnd,
 } from './sso_support.js';
 
-const ALICE: UpstreamAccount = { sub: 'alice-00u1AbC', email: 'alice@example.com', email_verified: true, name: 'Alice Example' };
+const ALICE = { sub: 'alice-00u1AbC', email: 'alice@example.com', email_verified: true, name: 'Alice Example' } satisfies UpstreamAccount;
 
 let server: TestServer;
 let orgId: string;
@@ -334,7 +334,7 @@ describe('group sync', () => {
   const groupId: Record<string, string> = {};
 
   const members = async (name: string): Promise<string[]> => (await api(server, 'GET', `/v1/identity/group/name/${name}`)).body.data.member_entity_ids;
-  const setGroups = (groups: UpstreamAccount['groups']) => idp.addAccount({ ...ALICE, sub: 'grace', email: 'grace@example.com', groups });
+  const setGroups = (groups: NonNullable<UpstreamAccount['groups']>) => idp.addAccount({ ...ALICE, sub: 'grace', email: 'grace@example.com', groups });
 
   beforeAll(async () => {
     idp = await upstream();
