@@ -34,7 +34,7 @@ export function introspectPaths(services: Services): VaultPath[] {
       }),
     },
   });
-  return [introspect] as VaultPath[];
+  return [introspect];
 }
 
 const JWT_ERRORS = {
@@ -118,7 +118,7 @@ function parseClaims(encodedPayload: string): RegisteredClaims | string {
   }
   let aud: string[] | undefined;
   if (typeof raw.aud === 'string') aud = [raw.aud];
-  else if (Array.isArray(raw.aud) && raw.aud.every((item) => typeof item === 'string')) aud = raw.aud as string[];
+  else if (Array.isArray(raw.aud) && raw.aud.every((item) => typeof item === 'string')) aud = raw.aud;
   else if (raw.aud !== undefined) return 'claim "aud" must be a string or a list of strings';
   return {
     ...(typeof raw.iss === 'string' ? { iss: raw.iss } : {}),

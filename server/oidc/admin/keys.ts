@@ -79,7 +79,7 @@ export function keyPaths(services: Services): VaultPath[] {
     },
   });
 
-  return [list, write, rotate] as VaultPath[];
+  return [list, write, rotate];
 }
 
 interface KeyWrite {

@@ -85,7 +85,7 @@ export function providerPaths(services: Services): VaultPath[] {
     },
   });
 
-  return [list, item] as VaultPath[];
+  return [list, item];
 }
 
 async function writeProvider(services: Services, name: string, input: ProviderWrite): Promise<{ warnings: string[] } | undefined> {

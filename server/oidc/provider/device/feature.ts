@@ -39,7 +39,7 @@ function formAction(ctx: KoaContextWithOIDC): string {
 }
 
 function xsrfOf(ctx: KoaContextWithOIDC): string {
-  const state = ctx.oidc.session?.state as { secret?: unknown } | undefined;
+  const state = ctx.oidc.session?.state;
   return typeof state?.secret === 'string' ? state.secret : '';
 }
 
