@@ -80,7 +80,7 @@ export function auditPaths(broker: AuditBroker): VaultPath[] {
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }
 
 function view(record: AuditDeviceRecord): Record<string, unknown> {

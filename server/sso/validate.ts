@@ -201,7 +201,7 @@ function oneOf<T extends string>(value: unknown, field: string, allowed: readonl
 function domainList(value: unknown, issues: ValidationIssue[]): string | undefined {
   let entries: string[];
   if (typeof value === 'string') entries = value.split(',');
-  else if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) entries = value as string[];
+  else if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) entries = value;
   else {
     issues.push({ code: 'invalid_type', path: ['allowedEmailDomains'], message: `Expected string, received ${typeName(value)}` });
     return undefined;

@@ -215,5 +215,5 @@ export function tokenPaths(services: Services): VaultPath[] {
     },
   });
 
-  return [create, lookupSelf, lookup, lookupAccessor, renewSelf, renew, revokeSelf, revoke, revokeAccessor] as VaultPath[];
+  return [create, lookupSelf, lookup, lookupAccessor, renewSelf, renew, revokeSelf, revoke, revokeAccessor];
 }
