@@ -156,7 +156,7 @@ describe('signing in', () => {
     idp.autoLogin = undefined;
     const end = await walk(new Browser(), await cliStart(server, nonce), [server.url, idp.issuer], ALICE.sub);
     expect(end.kind).toBe('redirect');
-    expect((await cliLogin(server, (end as { url: URL }).url, nonce)).status).toBe(200);
+    expect((await cliLogin(server, end.url, nonce)).status).toBe(200);
   });
 });
 
@@ -280,7 +280,7 @@ describe('tampering and replay', () => {
     idp.autoLogin = 'deny';
     const end = await walk(new Browser(), await cliStart(server, nonce), [server.url, idp.issuer]);
     expect(end.kind).toBe('redirect');
-    const redirect = (end as { url: URL }).url;
+    const redirect = end.url;
     expect(redirect.searchParams.get('error')).toBe('access_denied');
     expect(redirect.searchParams.has('code')).toBe(false);
   });
