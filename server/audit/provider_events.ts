@@ -29,7 +29,7 @@ export function noteProviderEvents(provider: Provider, providerName: string, onN
     if (!ctx?.req) return;
     const oidc = ctx.oidc;
     if (oidc?.params) params.set(ctx.req, { ...oidc.params });
-    const entities = oidc?.entities as Record<string, { scope?: string; accountId?: string } | undefined> | undefined;
+    const entities = oidc?.entities;
     const given = oidc?.params;
     const clientId = oidc?.client?.clientId ?? (typeof given?.client_id === 'string' ? given.client_id : undefined);
     const scope = typeof given?.scope === 'string' ? given.scope : (entities?.AuthorizationCode?.scope ?? entities?.RefreshToken?.scope);

@@ -212,7 +212,7 @@ function logicalPathOf(pattern: string, params: Readonly<Record<string, string>>
   return pattern
     .slice(1)
     .split('/')
-    .map((segment) => (segment.startsWith(':') ? (params[segment.slice(1)] as string) : segment))
+    .map((segment) => (segment.startsWith(':') ? params[segment.slice(1)] : segment))
     .join('/');
 }
 

@@ -65,7 +65,7 @@ export class JwtAwareAdapter implements Adapter {
     }
     const jti = jtiOf(jwt);
     const stored = jti === undefined ? undefined : await this.#inner.find(jti);
-    const expected = (stored as Record<string, unknown> | undefined)?.[VALUE_HASH];
+    const expected = stored?.[VALUE_HASH];
     if (stored === undefined || typeof expected !== 'string') return undefined;
     const given = Buffer.from(sha256(jwt));
     if (given.length !== Buffer.byteLength(expected) || !timingSafeEqual(given, Buffer.from(expected))) return undefined;
