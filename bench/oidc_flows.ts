@@ -118,7 +118,7 @@ function codeRun(target: Target, codes: string[]): Promise<Measurement> {
 
 async function load(target: Target, length: { duration: number } | { amount: number }, request: Record<string, unknown>): Promise<Measurement> {
   const cpuBefore = await target.cpuMicros();
-  const result = await autocannon({ url: new URL(target.issuer).origin, connections: CONNECTIONS, ...length, requests: [request as never] });
+  const result = await autocannon({ url: new URL(target.issuer).origin, connections: CONNECTIONS, ...length, requests: [request] });
   const cpu = (await target.cpuMicros()) - cpuBefore;
   const ok = result['2xx'];
   return {

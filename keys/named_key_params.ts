@@ -33,7 +33,7 @@ export const KEY_DEFAULTS: NamedKeyParams = Object.freeze({
   algorithm: 'RS256',
   rotation_period: DAY,
   verification_ttl: DAY,
-  allowed_client_ids: Object.freeze([]) as readonly string[],
+  allowed_client_ids: Object.freeze([]),
 });
 
 export const DEFAULT_KEY_NAME = 'default';
@@ -41,7 +41,7 @@ export const DEFAULT_KEY_NAME = 'default';
 /** The built-in `default` key: like the defaults, but usable by every client. */
 export const DEFAULT_KEY_PARAMS: NamedKeyParams = Object.freeze({
   ...KEY_DEFAULTS,
-  allowed_client_ids: Object.freeze(['*']) as readonly string[],
+  allowed_client_ids: Object.freeze(['*']),
 });
 
 const MIN_ROTATION_PERIOD = 60;

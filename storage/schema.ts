@@ -10,7 +10,7 @@
  */
 import type { KindDefinition, Schema } from './types.js';
 
-const kind = <T>(definition: KindDefinition<T> = {}): KindDefinition<never> => definition as KindDefinition<never>;
+const kind = <T>(definition: KindDefinition<T> = {}): KindDefinition<never> => definition;
 
 interface Named {
   readonly name: string;

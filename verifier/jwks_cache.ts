@@ -66,7 +66,8 @@ interface Entry {
   readonly secureContext: SecureContext | undefined;
   discovery?: Discovery;
   keys?: ProviderKeys;
-  loading?: Promise<ProviderKeys>;
+  /** The fetch in flight, cleared when it settles. */
+  loading?: Promise<ProviderKeys> | undefined;
   lastRefreshAt: number;
 }
 

@@ -12,16 +12,18 @@ import { hashStrings } from './salt.js';
 export class Secret {
   constructor(readonly value: unknown) {}
 }
+// Absent values come back undefined, and the sections below accept that: renderEvent writes them
+// through JSON.stringify, which drops undefined keys, so callers need not branch on each field.
 export const secret = (value: unknown): Secret | undefined => (value === undefined || value === null || value === '' ? undefined : new Secret(value));
 
 export interface AuditAuth {
-  readonly client_token?: Secret;
-  readonly accessor?: Secret;
+  readonly client_token?: Secret | undefined;
+  readonly accessor?: Secret | undefined;
   readonly display_name?: string;
   readonly policies?: readonly string[];
   readonly token_policies?: readonly string[];
   readonly identity_policies?: readonly string[];
-  readonly metadata?: Secret;
+  readonly metadata?: Secret | undefined;
   readonly entity_id?: string;
   readonly token_type?: string;
   readonly token_ttl?: number;
@@ -33,17 +35,17 @@ export interface AuditRequest {
   readonly mount_type?: string;
   readonly path: string;
   readonly remote_address: string;
-  readonly client_token?: Secret;
-  readonly client_token_accessor?: Secret;
-  readonly data?: Secret;
+  readonly client_token?: Secret | undefined;
+  readonly client_token_accessor?: Secret | undefined;
+  readonly data?: Secret | undefined;
 }
 
 export interface AuditResponse {
   readonly mount_type?: string;
   readonly status?: number;
   readonly auth?: AuditAuth;
-  readonly data?: Secret;
-  readonly redirect?: Secret;
+  readonly data?: Secret | undefined;
+  readonly redirect?: Secret | undefined;
 }
 
 /** What an OIDC provider reported for the request (client, entity, scopes, error): not secret. */
@@ -60,7 +62,8 @@ export interface ProviderNote {
 export interface AuditEvent {
   readonly type: 'request' | 'response';
   readonly time: Date;
-  readonly auth?: AuditAuth;
+  /** Undefined for an unauthenticated request. */
+  readonly auth?: AuditAuth | undefined;
   readonly request: AuditRequest;
   readonly response?: AuditResponse;
   readonly error?: string;

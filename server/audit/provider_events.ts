@@ -28,9 +28,9 @@ export function noteProviderEvents(provider: Provider, providerName: string, onN
   const note = (ctx: KoaContextWithOIDC | undefined, event: string, error?: ProviderError): void => {
     if (!ctx?.req) return;
     const oidc = ctx.oidc;
-    if (oidc?.params) params.set(ctx.req, { ...(oidc.params as Record<string, unknown>) });
-    const entities = oidc?.entities as Record<string, { scope?: string; accountId?: string } | undefined> | undefined;
-    const given = oidc?.params as Record<string, unknown> | undefined;
+    if (oidc?.params) params.set(ctx.req, { ...oidc.params });
+    const entities = oidc?.entities;
+    const given = oidc?.params;
     const clientId = oidc?.client?.clientId ?? (typeof given?.client_id === 'string' ? given.client_id : undefined);
     const scope = typeof given?.scope === 'string' ? given.scope : (entities?.AuthorizationCode?.scope ?? entities?.RefreshToken?.scope);
     const entry: ProviderNote = {
@@ -60,7 +60,7 @@ export function noteProviderEvents(provider: Provider, providerName: string, onN
   // A token destroyed at the revocation endpoint: the model event has no context, the library's
   // request-scoped storage does.
   const revoked = (): void => {
-    const ctx = Provider.ctx as KoaContextWithOIDC | undefined;
+    const ctx = Provider.ctx;
     if (ctx?.oidc?.route === 'revocation') note(ctx, 'revocation.success');
   };
   provider.on('access_token.destroyed', revoked);

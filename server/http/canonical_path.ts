@@ -35,7 +35,7 @@ export function nonCanonicalReason(pathname: string): string | undefined {
   }
   const segments = pathname.slice(1).split('/');
   for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i] as string;
+    const segment = segments[i];
     if (segment === '.' || segment === '..') return "'.' and '..' segments are not accepted in the path";
     // One trailing slash is the only empty segment allowed ("/" itself is one empty segment).
     if (segment === '' && i !== segments.length - 1) return "empty segments ('//') are not accepted in the path";

@@ -19,7 +19,7 @@ export function lazyRoutes(prefixes: readonly string[], load: () => Promise<Rout
       router ??= load().then((mount) => {
         const routes = express.Router({ caseSensitive: true });
         // Route sets only call use/get/post/… with absolute paths, which a Router serves the same.
-        mount(routes as unknown as Express, services);
+        mount(routes as Express, services);
         return routes;
       });
       router.then((routes) => routes(req, res, next), next);

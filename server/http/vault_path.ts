@@ -173,7 +173,7 @@ async function handle<S extends FieldSchema>(path: VaultPath<S>, req: Request, r
 
   const parsed = parseFields(path.fields ?? ({} as S), rawData);
   const request: VaultRequest<S> = { ...ctx, operation, path: logicalPath, params, typedParams, data: parsed.values, auth, http: req };
-  deps.audit?.seen(request as VaultRequest<FieldSchema>, path.mountType ?? '');
+  deps.audit?.seen(request, path.mountType ?? '');
 
   // Vault's existence check: a write to something that exists is an update.
   if (operation === 'create') {
@@ -212,7 +212,7 @@ function logicalPathOf(pattern: string, params: Readonly<Record<string, string>>
   return pattern
     .slice(1)
     .split('/')
-    .map((segment) => (segment.startsWith(':') ? (params[segment.slice(1)] as string) : segment))
+    .map((segment) => (segment.startsWith(':') ? params[segment.slice(1)] : segment))
     .join('/');
 }
 

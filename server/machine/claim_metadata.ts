@@ -14,7 +14,7 @@ const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
 export function mapClaimsToMetadata(claims: Readonly<Record<string, unknown>>, mapping: Readonly<Record<string, string>> | null): Record<string, string> {
   const metadata: Record<string, string> = {};
   for (const [key, path] of Object.entries(mapping ?? {})) {
-    const value = claimText(readClaim(claims as Record<string, unknown>, path));
+    const value = claimText(readClaim(claims, path));
     if (value === undefined) {
       throw new VerificationError('missing_claim', `mapped claim ${JSON.stringify(path)} is absent or not a scalar or list of scalars`, {
         message: `Access denied: token has no ${path} field`,

@@ -123,7 +123,7 @@ describe('socket device', () => {
     await new Promise<void>((resolve) => listener.listen(path, () => resolve()));
     expect((await api(server, 'PUT', '/v1/sys/audit/unix', { type: 'socket', options: { address: path, socket_type: 'unix' } })).status).toBe(204);
     const served = await readPolicies();
-    await eventually(async () => received.join('').includes(`"id":"${served.headers.get('x-request-id') as string}"`));
+    await eventually(async () => received.join('').includes(`"id":"${served.headers.get('x-request-id')}"`));
     expect((await api(server, 'DELETE', '/v1/sys/audit/unix')).status).toBe(204);
     await new Promise<void>((resolve) => {
       listener.close(() => resolve());

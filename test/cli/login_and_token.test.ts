@@ -121,7 +121,7 @@ describe('lanyard token', () => {
       { env: { ...env, LANYARD_TOKEN: server.rootToken } },
     );
     expect(run.code).toBe(0);
-    const token = /^token\s+(lys\.\S+)$/m.exec(run.stdout)?.[1] as string;
+    const token = /^token\s+(lys\.\S+)$/m.exec(run.stdout)?.[1];
     expect(token).toBeDefined();
     expect(run.stdout).toMatch(/^token_duration\s+30m$/m);
     expect(run.stdout).toMatch(/^token_meta_team\s+ci$/m);
@@ -215,7 +215,7 @@ describe('lanyard login -method=userpass', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Success! You are now authenticated\./);
-    const token = /^token\s+(lys\.\S+)$/m.exec(run.stdout)?.[1] as string;
+    const token = /^token\s+(lys\.\S+)$/m.exec(run.stdout)?.[1];
     expect(token).toBeDefined();
     expect(run.stdout).toMatch(/^token_duration\s+1h$/m);
     expect(run.stdout).toMatch(/^token_policies\s+\[default readers\]$/m);

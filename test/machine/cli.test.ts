@@ -39,7 +39,7 @@ function ioFor(env: Record<string, string>, stdout: string[], stderr: string[]):
   return {
     stdout: { write: (chunk: string) => stdout.push(chunk), isTTY: false },
     stderr: { write: (chunk: string) => stderr.push(chunk), isTTY: false },
-    stdin: Readable.from([]) as CliIo['stdin'],
+    stdin: Readable.from([]),
     env: { LANYARD_ADDR: server.url, LANYARD_TOKEN_FILE: join(dir, 'token'), ...env },
   };
 }

@@ -80,7 +80,7 @@ describe('upstream SSO then a code', () => {
     const first = await afterSso(browser);
     const firstTokens = await exchange(rp, await allow(browser, first.page), first.request);
     expect(firstTokens.claims()?.amr).toEqual(['fed']);
-    const entityId = firstTokens.claims()?.sub as string;
+    const entityId = firstTokens.claims()?.sub;
 
     const method = (await api(server, 'POST', '/v1/identity/mfa/method/totp', { issuer: 'Lanyard' })).body.data.method_id;
     const url = (await api(server, 'POST', '/v1/identity/mfa/method/totp/admin-generate', { method_id: method, entity_id: entityId })).body.data.url as string;

@@ -290,7 +290,7 @@ describe('login with MFA', () => {
 
     const bobEntity = (await call('GET', 'identity/entity/name?list=true')).body.data.keys as string[];
     const entityId = (await call('GET', `identity/entity-alias/id?list=true`)).body.data.key_info;
-    const bob = Object.values(entityId as Record<string, { name: string; canonical_id: string }>).find((a) => a.name === 'bob')?.canonical_id as string;
+    const bob = Object.values(entityId as Record<string, { name: string; canonical_id: string }>).find((a) => a.name === 'bob')?.canonical_id;
     expect(bobEntity.length).toBeGreaterThan(0);
 
     expect((await call('POST', 'identity/mfa/method/totp/admin-generate', { method_id: methodId, entity_id: 'nope' })).status).toBe(400);

@@ -29,7 +29,7 @@ import {
   type WalkEnd,
 } from './sso_support.js';
 
-const ALICE: UpstreamAccount = { sub: 'alice-00u1AbC', email: 'alice@example.com', email_verified: true, name: 'Alice Example' };
+const ALICE = { sub: 'alice-00u1AbC', email: 'alice@example.com', email_verified: true, name: 'Alice Example' } satisfies UpstreamAccount;
 
 let server: TestServer;
 let orgId: string;
@@ -156,7 +156,7 @@ describe('signing in', () => {
     idp.autoLogin = undefined;
     const end = await walk(new Browser(), await cliStart(server, nonce), [server.url, idp.issuer], ALICE.sub);
     expect(end.kind).toBe('redirect');
-    expect((await cliLogin(server, (end as { url: URL }).url, nonce)).status).toBe(200);
+    expect((await cliLogin(server, end.url, nonce)).status).toBe(200);
   });
 });
 
@@ -280,7 +280,7 @@ describe('tampering and replay', () => {
     idp.autoLogin = 'deny';
     const end = await walk(new Browser(), await cliStart(server, nonce), [server.url, idp.issuer]);
     expect(end.kind).toBe('redirect');
-    const redirect = (end as { url: URL }).url;
+    const redirect = end.url;
     expect(redirect.searchParams.get('error')).toBe('access_denied');
     expect(redirect.searchParams.has('code')).toBe(false);
   });
@@ -334,7 +334,7 @@ describe('group sync', () => {
   const groupId: Record<string, string> = {};
 
   const members = async (name: string): Promise<string[]> => (await api(server, 'GET', `/v1/identity/group/name/${name}`)).body.data.member_entity_ids;
-  const setGroups = (groups: UpstreamAccount['groups']) => idp.addAccount({ ...ALICE, sub: 'grace', email: 'grace@example.com', groups });
+  const setGroups = (groups: NonNullable<UpstreamAccount['groups']>) => idp.addAccount({ ...ALICE, sub: 'grace', email: 'grace@example.com', groups });
 
   beforeAll(async () => {
     idp = await upstream();

@@ -15,8 +15,9 @@ async function openSplit(
   now?: () => number,
 ): Promise<{ storage: CompositeStorage; config: LowdbStorage; state: SqliteStorage }> {
   const { notes, users } = conformanceSchema;
-  const config = await LowdbStorage.open(join(dir, 'config.json'), { notes }, { now });
-  const state = await SqliteStorage.open(join(dir, 'state.db'), { users }, { now });
+  const options = now !== undefined ? { now } : {};
+  const config = await LowdbStorage.open(join(dir, 'config.json'), { notes }, options);
+  const state = await SqliteStorage.open(join(dir, 'state.db'), { users }, options);
   return { storage: new CompositeStorage({ notes: config, users: state }), config, state };
 }
 

@@ -165,10 +165,10 @@ export class TestIssuer {
   }
 
   async addKey(spec: JwsAlgorithm | KeySpec): Promise<IssuerKey> {
-    const { alg, kid, publish = true, jwk } = typeof spec === 'string' ? { alg: spec } as KeySpec : spec;
+    const { alg, kid, publish = true, jwk } = typeof spec === 'string' ? { alg: spec } : spec;
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
     const name = kid ?? this.#nextKid(alg);
-    const publicJwk = patch({ ...(await exportJWK(publicKey)), kid: name, use: 'sig' } as JWK & Record<string, unknown>, jwk);
+    const publicJwk = patch({ ...(await exportJWK(publicKey)), kid: name, use: 'sig' }, jwk);
     const key: IssuerKey = { kid: name, alg, privateKey, publicJwk, published: publish };
     this.keys.push(key);
     this.#defaultKey = key;
@@ -200,7 +200,7 @@ export class TestIssuer {
   sign(claims: Readonly<Record<string, unknown>>, options: SignOptions = {}): Promise<string> {
     const key = options.key === undefined ? this.#defaultKey : this.#key(options.key);
     if (key === undefined) throw new Error('the issuer has no keys');
-    const header = patch({ alg: key.alg, kid: key.kid, typ: 'JWT' } as Record<string, unknown>, options.header);
+    const header = patch({ alg: key.alg, kid: key.kid, typ: 'JWT' }, options.header);
     return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
       .setProtectedHeader(header as { alg: string })
       .sign(key.privateKey);
@@ -268,7 +268,7 @@ export class TestIssuer {
     }
     if (path === '/.well-known/openid-configuration') {
       const algorithms = [...new Set(this.keys.map((key) => key.alg))];
-      const document = patch({ issuer: this.issuer, jwks_uri: this.jwksUri, id_token_signing_alg_values_supported: algorithms } as Record<string, unknown>, this.#discoveryPatch);
+      const document = patch({ issuer: this.issuer, jwks_uri: this.jwksUri, id_token_signing_alg_values_supported: algorithms }, this.#discoveryPatch);
       sendJson(response, document);
     } else if (path === '/keys') {
       sendJson(response, { keys: this.keys.filter((key) => key.published).map((key) => key.publicJwk) });

@@ -173,7 +173,7 @@ export class UpstreamIdp {
       accountId: sub,
       claims: () => {
         const { sub: subject, ...claims } = account;
-        return { sub: subject, ...claims } as { sub: string; [claim: string]: unknown };
+        return { sub: subject, ...claims };
       },
     };
   }

@@ -62,7 +62,7 @@ describe('readClaim', () => {
     'a/b': 'slash',
     'm~n': 'tilde',
     list: [{ name: 'first' }],
-  } as Record<string, unknown>;
+  };
 
   it.each([
     ['sub', 'x'],

@@ -80,7 +80,7 @@ describe('signatures and algorithms (§5.2, §5.3)', () => {
     const signPs256 = async (kid: string, privateKey: CryptoKey) =>
       new CompactSign(new TextEncoder().encode(JSON.stringify(idp.claims())))
         .setProtectedHeader({ alg: 'PS256', kid })
-        .sign((await importJWK(await exportJWK(privateKey), 'PS256')) as CryptoKey);
+        .sign(await importJWK(await exportJWK(privateKey), 'PS256'));
     const fresh = new WorkloadJwtVerifier(LOOPBACK);
     await expect(fresh.verify(await signPs256('loose', loose.privateKey), idp.policy())).resolves.toMatchObject({ algorithm: 'PS256' });
     await expect(fresh.verify(await signPs256('pinned', pinned.privateKey), idp.policy())).rejects.toMatchObject({ reason: 'key_algorithm_mismatch' });

@@ -75,12 +75,12 @@ export function auditPaths(broker: AuditBroker): VaultPath[] {
           requireSudo(req);
           if (req.data.input === undefined) throw invalidRequest("'input' parameter not supplied");
           const hash = broker.hash(req.params.path as string, req.data.input);
-          if (hash === undefined) throw invalidRequest(`unknown audit backend ${req.params.path as string}`);
+          if (hash === undefined) throw invalidRequest(`unknown audit backend ${req.params.path}`);
           return { data: { hash } };
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }
 
 function view(record: AuditDeviceRecord): Record<string, unknown> {

@@ -32,5 +32,5 @@ export function databaseStatusPaths(services: Services): VaultPath[] {
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }

@@ -80,7 +80,7 @@ export function entityPaths(storage: Storage, identity: IdentityStore): VaultPat
         list: async () => ({ data: { keys: (await entities.list()).map((e) => e.name).sort() } }),
       },
     }),
-  ] as VaultPath[];
+  ];
 }
 
 /**

@@ -86,5 +86,5 @@ export function entityAliasPaths(identity: IdentityStore): VaultPath[] {
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }

@@ -99,7 +99,7 @@ export function groupPaths(identity: IdentityStore): VaultPath[] {
         list: async () => ({ data: { keys: (await groups.list()).map((g) => g.name).sort() } }),
       },
     }),
-  ] as VaultPath[];
+  ];
 }
 
 /** Update `target`, or create a group when there is none. */

@@ -82,5 +82,5 @@ export function lookupPaths(storage: Storage, identity: IdentityStore): VaultPat
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }

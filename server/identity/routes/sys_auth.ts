@@ -37,5 +37,5 @@ export function sysAuthPaths(services: Pick<Services, 'config'>, mounts: AuthMou
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }

@@ -123,12 +123,12 @@ export function sysAuthMountPaths(services: Pick<Services, 'config'>, mounts: Au
           if (maxTtl !== undefined && maxTtl !== 0 && maxTtl !== current.max_lease_ttl) refused.push('max_lease_ttl (server setting --max-token-ttl)');
           if (description !== undefined && description !== current.description) refused.push('description');
           if (tokenType !== undefined && tokenType !== 'default-service' && tokenType !== 'service') refused.push('token_type (only service tokens)');
-          const others = (Object.keys(req.data) as string[]).filter((k) => !['default_lease_ttl', 'max_lease_ttl', 'description', 'token_type'].includes(k));
+          const others = Object.keys(req.data).filter((k) => !['default_lease_ttl', 'max_lease_ttl', 'description', 'token_type'].includes(k));
           refused.push(...others);
           if (refused.length > 0) throw invalidRequest(`${BUILT_IN}; these cannot be tuned on ${mount.path}: ${refused.join(', ')}`);
           return undefined;
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }

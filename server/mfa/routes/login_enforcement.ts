@@ -98,5 +98,5 @@ export function loginEnforcementPaths(services: Services): VaultPath[] {
     },
   });
 
-  return [collection, item] as VaultPath[];
+  return [collection, item];
 }

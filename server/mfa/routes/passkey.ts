@@ -126,5 +126,5 @@ export function passkeyPaths(services: Services): VaultPath[] {
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }

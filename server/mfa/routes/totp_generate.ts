@@ -85,5 +85,5 @@ export function totpGeneratePaths(services: Services): VaultPath[] {
     },
   });
 
-  return [self, adminGenerate, adminDestroy] as VaultPath[];
+  return [self, adminGenerate, adminDestroy];
 }

@@ -147,5 +147,5 @@ export function totpMethodPaths(services: Services): VaultPath[] {
     operations: { read: (req) => read(req.params.method_id as string) },
   });
 
-  return [collection, anyType, anyTypeItem, item] as VaultPath[];
+  return [collection, anyType, anyTypeItem, item];
 }

@@ -51,7 +51,7 @@ export function mfaValidatePaths(services: Services): VaultPath[] {
       },
     },
   });
-  return [validate] as VaultPath[];
+  return [validate];
 }
 
 /** `mfa_payload` as method → code; Vault's value is a list with one passcode (a bare string is accepted). */

@@ -68,7 +68,7 @@ export function accountFinder(deps: AccountDependencies): FindAccount {
   const { services, snapshot, clients, log } = deps;
   const scopesByName = new Map(snapshot.scopes.map((scope) => [scope.name, scope]));
 
-  return async (ctx: KoaContextWithOIDC, sub: string, token?: { kind: string; clientId?: string; scope?: string }) => {
+  return async (ctx: KoaContextWithOIDC, sub: string, token?: { kind: string; clientId?: string | undefined; scope?: string | undefined }) => {
     const entity = await services.storage.get<EntityRecord>('entity', sub);
     const account = entityAccount(sub, entity, { services, scopes: scopesByName, log });
     if (token === undefined) return account;

@@ -61,7 +61,7 @@ export function cliLoginRoutes(services: Services): Router {
 
     const { provider } = requestInstance(res);
     const token = await provider.AccessToken.find(value);
-    const gty = (token as { gty?: unknown } | undefined)?.gty;
+    const gty = token?.gty;
     if (token === undefined || token.clientId !== client.client_id || typeof gty !== 'string' || !gty.split(' ').includes(DEVICE_GTY) || token.accountId === undefined) {
       return refuse(res, 401, 'invalid_token', `not an access token of a device sign-in with ${CLI_CLIENT_NAME}`);
     }

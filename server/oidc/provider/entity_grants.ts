@@ -73,7 +73,7 @@ export class SessionSidAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     await this.#inner.upsert(id, payload, expiresIn);
-    const authorizations = (payload as { authorizations?: Record<string, { sid?: unknown; grantId?: unknown }> }).authorizations ?? {};
+    const authorizations = payload.authorizations ?? {};
     for (const { sid, grantId } of Object.values(authorizations)) {
       if (typeof sid !== 'string' || typeof grantId !== 'string') continue;
       try {

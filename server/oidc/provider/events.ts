@@ -10,8 +10,6 @@ import type { KoaContextWithOIDC, Provider, errors } from 'oidc-provider';
 import { requestContext } from '../../http/request_context.js';
 import type { Logger } from '../../log.js';
 
-type ProviderError = errors.OIDCProviderError & { error_description?: string; error_detail?: string };
-
 export function logProviderEvents(provider: Provider, providerName: string, fallback: Logger): void {
   const logOf = (ctx: KoaContextWithOIDC): Logger => {
     let log = fallback;
@@ -22,7 +20,7 @@ export function logProviderEvents(provider: Provider, providerName: string, fall
     }
     return log.child({ provider: providerName, client_id: clientIdOf(ctx) });
   };
-  const failure = (message: string) => (ctx: KoaContextWithOIDC, err: ProviderError) => {
+  const failure = (message: string) => (ctx: KoaContextWithOIDC, err: errors.OIDCProviderError) => {
     logOf(ctx).warn(message, {
       grant_type: ctx.oidc?.params?.grant_type,
       error: err.error ?? err.message,

@@ -13,7 +13,7 @@ import { entityIsAssigned } from './assignments.js';
 import type { ClientDirectory } from './clients.js';
 
 export function introspectionPolicy(services: Pick<Services, 'storage'>, clients: ClientDirectory, log: Logger) {
-  return async (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string; accountId?: string }): Promise<boolean> => {
+  return async (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string | undefined; accountId?: string | undefined }): Promise<boolean> => {
     if (token.clientId !== client.clientId) return false;
     if (typeof token.accountId !== 'string') return true;
     const entity = await services.storage.get<EntityRecord>('entity', token.accountId);

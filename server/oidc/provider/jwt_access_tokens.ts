@@ -65,12 +65,12 @@ export class JwtAwareAdapter implements Adapter {
     }
     const jti = jtiOf(jwt);
     const stored = jti === undefined ? undefined : await this.#inner.find(jti);
-    const expected = (stored as Record<string, unknown> | undefined)?.[VALUE_HASH];
+    const expected = stored?.[VALUE_HASH];
     if (stored === undefined || typeof expected !== 'string') return undefined;
     const given = Buffer.from(sha256(jwt));
     if (given.length !== Buffer.byteLength(expected) || !timingSafeEqual(given, Buffer.from(expected))) return undefined;
-    const { [VALUE_HASH]: _hash, ...payload } = stored as Record<string, unknown>;
-    return payload as AdapterPayload;
+    const { [VALUE_HASH]: _hash, ...payload } = stored;
+    return payload;
   }
 
   findByUserCode(userCode: string): Promise<AdapterPayload | undefined | void> {
@@ -109,7 +109,7 @@ export function jwtTokenRecorder() {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
     await next();
     if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
-    const token = ctx.oidc.entities.ClientCredentials as unknown as IssuedToken | undefined;
+    const token = ctx.oidc.entities.ClientCredentials as IssuedToken | undefined;
     const value = (ctx.body as { access_token?: unknown } | undefined)?.access_token;
     if (token === undefined || token.format !== 'jwt' || typeof value !== 'string') return;
     // The JWT was signed a moment ago by this request: its own claims are the record's.
@@ -126,6 +126,6 @@ export function jwtTokenRecorder() {
       ...(token.extra !== undefined ? { extra: token.extra } : {}),
       [VALUE_HASH]: sha256(value),
     };
-    await token.adapter.upsert(token.jti, payload as AdapterPayload, Math.max(1, claims.exp - claims.iat));
+    await token.adapter.upsert(token.jti, payload, Math.max(1, claims.exp - claims.iat));
   };
 }

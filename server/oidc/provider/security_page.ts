@@ -65,7 +65,7 @@ export function securityPageRoutes(deps: SecurityPageDependencies): Router {
   const signedIn = async (req: Request, res: Response): Promise<SignedIn | undefined> => {
     const provider: Provider = requestInstance(res).provider;
     // createContext is public in the library (interactionDetails uses it) but not in its types.
-    const ctx = (provider as unknown as { createContext(req: Request, res: Response): Parameters<Provider['Session']['get']>[0] }).createContext(req, res);
+    const ctx = (provider as { createContext(req: Request, res: Response): Parameters<Provider['Session']['get']>[0] }).createContext(req, res);
     const session = await provider.Session.get(ctx);
     if (!session.accountId) return undefined;
     const entity = await services.storage.get<EntityRecord>('entity', session.accountId);

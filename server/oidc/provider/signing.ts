@@ -131,7 +131,7 @@ export class PublishedKey extends ExternalSigningKey {
     if (typeof jwk.kid !== 'string' || typeof jwk.alg !== 'string') throw new TypeError('a published key needs kid and alg');
     this.#kid = jwk.kid;
     this.#algorithm = jwk.alg;
-    this.#publicKey = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    this.#publicKey = createPublicKey({ key: jwk, format: 'jwk' });
   }
 
   override get kid(): string {

@@ -49,5 +49,5 @@ export function snapshotPaths(services: Services): VaultPath[] {
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }

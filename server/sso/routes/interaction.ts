@@ -100,7 +100,7 @@ export function ssoInteractionRoutes(deps: SsoInteractionDependencies): Router {
 
   router.get('/interaction/:uid/sso/callback', async (req, res) => {
     const ctx = requestContext(req);
-    const uid = req.params.uid as string;
+    const uid = req.params.uid;
     const params = new URL(req.originalUrl, 'http://lanyard').searchParams;
     const state = params.get('state') ?? '';
     const interaction = await interactionOf(req, res);

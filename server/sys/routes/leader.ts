@@ -28,5 +28,5 @@ export function leaderPaths(): VaultPath[] {
         }),
       },
     }),
-  ] as VaultPath[];
+  ];
 }

@@ -44,5 +44,5 @@ export function metricsPaths(services?: Services): VaultPath[] {
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }

@@ -63,5 +63,5 @@ export function mountsPaths(services: Pick<Services, 'init'>): VaultPath[] {
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }

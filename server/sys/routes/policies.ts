@@ -40,5 +40,5 @@ export function policyPaths(services: Services): VaultPath[] {
     itemPath('/sys/policies/acl/:name', 'policy'),
     definePath({ pattern: '/sys/policy', mountType: 'system', operations: { read: list, list } }),
     itemPath('/sys/policy/:name', 'rules'),
-  ] as VaultPath[];
+  ];
 }

@@ -46,5 +46,5 @@ export function sealStatusPaths(services: Pick<Services, 'init'>): VaultPath[] {
         },
       },
     }),
-  ] as VaultPath[];
+  ];
 }

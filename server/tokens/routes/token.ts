@@ -81,7 +81,7 @@ export function tokenPaths(services: Services): VaultPath[] {
           path: 'auth/token/create',
           displayName: req.data.display_name ? `token-${req.data.display_name}` : 'token',
           meta: req.data.meta ?? null,
-          ...((req.data.ttl ?? req.data.lease) !== undefined ? { ttl: (req.data.ttl ?? req.data.lease) as number } : {}),
+          ...((req.data.ttl ?? req.data.lease) !== undefined ? { ttl: req.data.ttl ?? req.data.lease } : {}),
           ...(req.data.explicit_max_ttl !== undefined ? { explicitMaxTtl: req.data.explicit_max_ttl } : {}),
           ...(req.data.num_uses !== undefined ? { numUses: req.data.num_uses } : {}),
           ...(req.data.renewable !== undefined ? { renewable: req.data.renewable } : {}),
@@ -197,5 +197,5 @@ export function tokenPaths(services: Services): VaultPath[] {
     },
   });
 
-  return [create, lookupSelf, lookup, lookupAccessor, renewSelf, renew, revokeSelf, revoke, revokeAccessor] as VaultPath[];
+  return [create, lookupSelf, lookup, lookupAccessor, renewSelf, renew, revokeSelf, revoke, revokeAccessor];
 }

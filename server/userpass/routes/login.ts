@@ -30,5 +30,5 @@ export function loginPaths(services: Services, credentials: UserpassCredentials)
       },
     },
   });
-  return [login] as VaultPath[];
+  return [login];
 }

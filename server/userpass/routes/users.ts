@@ -100,7 +100,7 @@ export function userPaths(users: UserStore): VaultPath[] {
     },
   });
 
-  return [user, list, password] as VaultPath[];
+  return [user, list, password];
 }
 
 interface TokenFieldValues {

@@ -43,7 +43,7 @@ describe('secrets at rest', () => {
       for (const material of [key?.current, key?.next]) {
         const jwk = material?.privateJwk as JWK;
         expect(typeof jwk.d).toBe('string');
-        for (const param of PRIVATE_PARAMS) if (typeof jwk[param] === 'string') privateValues.push(jwk[param] as string);
+        for (const param of PRIVATE_PARAMS) if (typeof jwk[param] === 'string') privateValues.push(jwk[param]);
       }
     }
   });

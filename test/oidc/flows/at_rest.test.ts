@@ -133,13 +133,13 @@ describe('provider state written before ids were hashed', () => {
           ...(entry.value.uid !== undefined ? { uid: scoped(payload.uid) } : {}),
         };
         await storage.delete(STATE_KIND, entry.id);
-        await storage.put(STATE_KIND, `${provider}:${model}:${payload.jti as string}`, legacy, entry.expiresAt !== undefined ? { expiresAt: entry.expiresAt } : {});
+        await storage.put(STATE_KIND, `${provider}:${model}:${payload.jti}`, legacy, entry.expiresAt !== undefined ? { expiresAt: entry.expiresAt } : {});
         rewritten += 1;
       }
       expect(rewritten).toBeGreaterThan(2);
       // A data dir from before has no marker saying its state was re-keyed.
       expect(await storage.delete('system', 'oidc_state_rekeyed')).toBe(true);
-      expect(JSON.stringify(await storage.list(STATE_KIND))).toContain(tokens.refresh_token as string);
+      expect(JSON.stringify(await storage.list(STATE_KIND))).toContain(tokens.refresh_token);
       await first.stop();
 
       second = await startTestServer({ dataDir: first.dataDir });
@@ -152,8 +152,8 @@ describe('provider state written before ids were hashed', () => {
 
       expect(await second.runtime.services.storage.get('system', 'oidc_state_rekeyed')).toEqual(expect.objectContaining({ version: 1, migrated: rewritten }));
       const stored = JSON.stringify(await second.runtime.services.storage.list(STATE_KIND));
-      expect(stored).not.toContain(tokens.refresh_token as string);
-      expect(stored).not.toContain(browser.cookie('lanyard_session.p1') as string);
+      expect(stored).not.toContain(tokens.refresh_token);
+      expect(stored).not.toContain(browser.cookie('lanyard_session.p1'));
     } finally {
       await second?.destroy();
       await first.destroy();

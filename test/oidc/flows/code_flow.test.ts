@@ -162,7 +162,7 @@ describe('authorization code flow (confidential client)', () => {
     const succeeded = logLines.filter((line) => line.msg === 'oidc grant succeeded');
     expect(succeeded.at(-1)).toEqual(expect.objectContaining({ provider: 'p1', client_id: client.client_id, grant_type: 'authorization_code', request_id: expect.any(String) }));
     const everything = JSON.stringify(logLines);
-    for (const secret of [tokens.access_token, tokens.id_token as string, callback.searchParams.get('code') as string, client.client_secret as string, alice.password]) {
+    for (const secret of [tokens.access_token, tokens.id_token, callback.searchParams.get('code'), client.client_secret, alice.password]) {
       expect(everything).not.toContain(secret);
     }
   });

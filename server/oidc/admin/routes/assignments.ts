@@ -81,5 +81,5 @@ export function assignmentPaths(services: Services): VaultPath[] {
     },
   });
 
-  return [list, item] as VaultPath[];
+  return [list, item];
 }

@@ -99,7 +99,7 @@ export function clientPaths(services: Services): VaultPath[] {
     },
   });
 
-  return [list, item] as VaultPath[];
+  return [list, item];
 }
 
 /** What read and list show of a client (the secret is added by read only). */

@@ -33,5 +33,5 @@ export function oidcConfigPaths(services: Services): VaultPath[] {
       },
     },
   });
-  return [config] as VaultPath[];
+  return [config];
 }

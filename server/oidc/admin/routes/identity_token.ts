@@ -33,7 +33,7 @@ export function identityTokenPaths(services: Services): VaultPath[] {
       read: async (req) => issueIdentityToken(services, req.params.name as string, req.auth?.entity),
     },
   });
-  return [token] as VaultPath[];
+  return [token];
 }
 
 async function issueIdentityToken(

@@ -34,7 +34,7 @@ export function introspectPaths(services: Services): VaultPath[] {
       }),
     },
   });
-  return [introspect] as VaultPath[];
+  return [introspect];
 }
 
 const JWT_ERRORS = {
@@ -118,15 +118,15 @@ function parseClaims(encodedPayload: string): RegisteredClaims | string {
   }
   let aud: string[] | undefined;
   if (typeof raw.aud === 'string') aud = [raw.aud];
-  else if (Array.isArray(raw.aud) && raw.aud.every((item) => typeof item === 'string')) aud = raw.aud as string[];
+  else if (Array.isArray(raw.aud) && raw.aud.every((item) => typeof item === 'string')) aud = raw.aud;
   else if (raw.aud !== undefined) return 'claim "aud" must be a string or a list of strings';
   return {
-    iss: raw.iss as string | undefined,
-    sub: raw.sub as string | undefined,
-    aud,
-    exp: raw.exp as number | undefined,
-    nbf: raw.nbf as number | undefined,
-    iat: raw.iat as number | undefined,
+    ...(typeof raw.iss === 'string' ? { iss: raw.iss } : {}),
+    ...(typeof raw.sub === 'string' ? { sub: raw.sub } : {}),
+    ...(aud !== undefined ? { aud } : {}),
+    ...(typeof raw.exp === 'number' ? { exp: raw.exp } : {}),
+    ...(typeof raw.nbf === 'number' ? { nbf: raw.nbf } : {}),
+    ...(typeof raw.iat === 'number' ? { iat: raw.iat } : {}),
   };
 }
 

@@ -71,16 +71,15 @@ export function keyPaths(services: Services): VaultPath[] {
         await withOidcWriteLock(services.storage, async () => {
           const stored = await readStoredKey(services, name);
           if (stored === undefined) throw invalidRequest(keyNotFoundForRotateMessage(name));
-          const rotated = await rotateKey(openStoredKey(services, stored), services.now(), {
-            verification_ttl: req.data.verification_ttl,
-          });
+          const ttl = req.data.verification_ttl;
+          const rotated = await rotateKey(openStoredKey(services, stored), services.now(), ttl !== undefined ? { verification_ttl: ttl } : {});
           await saveKey(services, name, rotated);
         });
       },
     },
   });
 
-  return [list, write, rotate] as VaultPath[];
+  return [list, write, rotate];
 }
 
 interface KeyWrite {
@@ -115,7 +114,7 @@ function writeKey(services: Services, name: string, input: KeyWrite): Promise<vo
       algorithm,
       rotation_period: rotationPeriod,
       verification_ttl: verificationTtl,
-      allowed_client_ids: input.allowed_client_ids,
+      ...(input.allowed_client_ids !== undefined ? { allowed_client_ids: input.allowed_client_ids } : {}),
     };
     const now = services.now();
     const state = stored === undefined ? await createKeyState(params, now) : await updateKeyState(openStoredKey(services, stored), params, now);

@@ -80,7 +80,7 @@ export function providerPaths(services: Services): VaultPath[] {
     },
   });
 
-  return [list, item] as VaultPath[];
+  return [list, item];
 }
 
 async function writeProvider(services: Services, name: string, input: ProviderWrite): Promise<{ warnings: string[] } | undefined> {

@@ -68,7 +68,7 @@ export function rolePaths(services: Services): VaultPath[] {
     },
   });
 
-  return [list, item] as VaultPath[];
+  return [list, item];
 }
 
 function writeRole(services: Services, name: string, input: RoleWrite): Promise<void> {

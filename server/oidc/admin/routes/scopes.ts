@@ -76,5 +76,5 @@ export function scopePaths(services: Services): VaultPath[] {
     },
   });
 
-  return [list, item] as VaultPath[];
+  return [list, item];
 }

@@ -56,5 +56,5 @@ export function wellKnownPaths(services: Services): VaultPath[] {
     },
   });
 
-  return [discovery, keys] as VaultPath[];
+  return [discovery, keys];
 }

@@ -39,7 +39,7 @@ function formAction(ctx: KoaContextWithOIDC): string {
 }
 
 function xsrfOf(ctx: KoaContextWithOIDC): string {
-  const state = ctx.oidc.session?.state as { secret?: unknown } | undefined;
+  const state = ctx.oidc.session?.state;
   return typeof state?.secret === 'string' ? state.secret : '';
 }
 
@@ -82,7 +82,7 @@ export function deviceFlowFeature() {
       // A refused code is the sender's problem; the library answers these re-renders with 200.
       if (error !== undefined) ctx.status = 400;
     },
-    userCodeConfirmSource: (ctx: KoaContextWithOIDC, _form: string, client: { clientId: string; clientName?: string }, _deviceInfo: unknown, userCode: string) => {
+    userCodeConfirmSource: (ctx: KoaContextWithOIDC, _form: string, client: { clientId: string; clientName?: string | undefined }, _deviceInfo: unknown, userCode: string) => {
       setPage(ctx, confirmPage({ action: formAction(ctx), xsrf: xsrfOf(ctx), userCode, clientName: client.clientName ?? client.clientId }));
     },
     successSource: (ctx: KoaContextWithOIDC) => {
