@@ -34,10 +34,19 @@ export class UnknownKindError extends StorageError {
   }
 }
 
+/**
+ * The storage was closed (the server is shutting down) while a request still needed it. Like
+ * StorageUnavailableError it carries node-oidc-provider's error shape, so a protocol request cut
+ * off by shutdown answers `503 {"error":"temporarily_unavailable"}`: the client may retry, on
+ * another replica or after the restart.
+ */
 export class StorageClosedError extends StorageError {
   override name = 'StorageClosedError';
+  readonly statusCode = 503;
+  readonly expose = true;
+  readonly error_description = 'the server is shutting down; retry shortly';
   constructor() {
-    super('storage is closed');
+    super('temporarily_unavailable');
   }
 }
 

@@ -20,3 +20,21 @@ export function authBlock(token: string, record: TokenRecord, ttl: number, ident
     num_uses: record.num_uses,
   };
 }
+
+/**
+ * The whole Vault answer to a login served outside the Vault frame (the CLI's SSO and device
+ * sign-ins), which the Vault frame would otherwise wrap around `auth`.
+ */
+export function loginAnswer(requestId: string, auth: AuthBlock, mountType: string): Record<string, unknown> {
+  return {
+    request_id: requestId,
+    lease_id: '',
+    renewable: false,
+    lease_duration: 0,
+    data: null,
+    wrap_info: null,
+    warnings: null,
+    auth,
+    mount_type: mountType,
+  };
+}

@@ -15,10 +15,10 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { EntityRecord } from '../../identity/types.js';
-import { membershipOf } from '../../identity/membership.js';
+import { identityPoliciesOf } from '../../identity/membership.js';
 import { requestContext } from '../../http/request_context.js';
 import type { Services } from '../../services.js';
-import { authBlock } from '../../tokens/auth_block.js';
+import { authBlock, loginAnswer } from '../../tokens/auth_block.js';
 import { OIDC_KINDS } from '../admin/records.js';
 import { DEVICE_CODE } from '../grant_types.js';
 import { clientGrantTypes } from '../grant_types.js';
@@ -80,21 +80,10 @@ export function cliLoginRoutes(services: Services): Router {
       meta: { provider: requestInstance(res).name },
       path: 'auth/oidc/device',
     });
-    const membership = await membershipOf(services.storage, entity.id);
-    const identityPolicies = [...new Set([...entity.policies, ...membership.all.flatMap((group) => group.policies)])].sort();
+    const identityPolicies = await identityPoliciesOf(services.storage, entity);
     const { requestId, log } = requestContext(req);
     log.info('cli device sign-in', { provider: requestInstance(res).name, entity_id: entity.id, token_accessor: issued.record.accessor });
-    res.set('Cache-Control', 'no-store').json({
-      request_id: requestId,
-      lease_id: '',
-      renewable: false,
-      lease_duration: 0,
-      data: null,
-      wrap_info: null,
-      warnings: null,
-      auth: authBlock(issued.token, issued.record, services.tokens.ttlOf(issued.record), identityPolicies),
-      mount_type: 'oidc',
-    });
+    res.set('Cache-Control', 'no-store').json(loginAnswer(requestId, authBlock(issued.token, issued.record, services.tokens.ttlOf(issued.record), identityPolicies), 'oidc'));
   });
   return router;
 }

@@ -7,6 +7,7 @@
  */
 import type { Request } from 'express';
 import type { KoaContextWithOIDC, Provider, errors } from 'oidc-provider';
+import { StorageClosedError } from '../../../storage/errors.js';
 import { requestContext } from '../../http/request_context.js';
 import type { Logger } from '../../log.js';
 
@@ -40,7 +41,9 @@ export function logProviderEvents(provider: Provider, providerName: string, fall
   provider.on('end_session.error', failure('oidc logout failed'));
   provider.on('grant.revoked', (ctx, grantId) => logOf(ctx).info('oidc grant revoked', { grant_id: grantId }));
   provider.on('server_error', (ctx, err) => {
-    logOf(ctx).error('oidc provider error', { error: err.message, stack: err.stack });
+    // A request still running when shutdown closed the storage: answered 503, nothing broke.
+    if (err instanceof StorageClosedError) logOf(ctx).info('oidc request cut off by shutdown');
+    else logOf(ctx).error('oidc provider error', { error: err.message, stack: err.stack });
   });
 }
 

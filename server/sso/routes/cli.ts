@@ -13,13 +13,13 @@
  * A refusal answers in Infisical's error shape; `message` is written for the person and the CLI
  * shows it as is.
  */
-import { authBlock } from '../../tokens/auth_block.js';
+import { authBlock, loginAnswer } from '../../tokens/auth_block.js';
 import { sha256Hex, safeEqual } from '../../util/random.js';
 import { badRequest, ValidationFailure } from '../../http/infisical_errors.js';
 import { decodeBody, readRawBody } from '../../http/body.js';
 import { requiredString } from '../../http/body_schema.js';
 import { PUBLIC_BODY_LIMIT, type InfisicalPath } from '../../http/infisical_path.js';
-import { membershipOf } from '../../identity/membership.js';
+import { identityPoliciesOf } from '../../identity/membership.js';
 import { beginUpstreamLogin } from '../begin.js';
 import { completeUpstreamLogin } from '../complete.js';
 import type { SsoContext } from '../context.js';
@@ -81,20 +81,9 @@ export function cliPaths(sso: SsoContext): InfisicalPath[] {
           meta: { email: signIn.email },
           path: 'auth/oidc/login',
         });
-        const membership = await membershipOf(services.storage, signIn.entity.id);
-        const identityPolicies = [...new Set([...signIn.entity.policies, ...membership.all.flatMap((group) => group.policies)])].sort();
+        const identityPolicies = await identityPoliciesOf(services.storage, signIn.entity);
         ctx.log.info('sso sign-in', { purpose: 'cli', entity_id: signIn.entity.id, token_accessor: issued.record.accessor });
-        return {
-          request_id: ctx.requestId,
-          lease_id: '',
-          renewable: false,
-          lease_duration: 0,
-          data: null,
-          wrap_info: null,
-          warnings: null,
-          auth: authBlock(issued.token, issued.record, services.tokens.ttlOf(issued.record), identityPolicies),
-          mount_type: 'oidc',
-        };
+        return loginAnswer(ctx.requestId, authBlock(issued.token, issued.record, services.tokens.ttlOf(issued.record), identityPolicies), 'oidc');
       } catch (error) {
         logSignInFailure(ctx.log, error, 'cli');
         throw error;
