@@ -36,10 +36,30 @@ export async function openKey(services: KeyServices, name: string): Promise<Name
 export function openStoredKey(services: Pick<Services, 'seal'>, stored: StoredKey): NamedKeyState {
   const { name: _name, ...state } = stored;
   const open = (material: StoredKeyMaterial | null): KeyMaterial | null =>
-    material === null
-      ? null
-      : { ...material, privateJwk: JSON.parse(services.seal.open(material.privateJwk, sealContext(stored.name, material.kid))) as JWK };
+    material === null ? null : { ...material, privateJwk: JSON.parse(openedText(services, sealContext(stored.name, material.kid), material.privateJwk)) as JWK };
   return { ...state, current: open(stored.current), next: open(stored.next) };
+}
+
+/**
+ * Opened private JWKs by their sealed text and context. Every identity token and every ID token
+ * opens the signing key; the sealed text only changes when the key pair does (each seal has a
+ * fresh IV), so the decryption is done once per key pair. The signer already keeps the same
+ * private key in memory (keys/sign_jwt.ts), so this keeps nothing new in the clear.
+ */
+const openedBySeal = new WeakMap<Services['seal'], Map<string, string>>();
+const MAX_OPENED = 1024;
+
+function openedText(services: Pick<Services, 'seal'>, context: string, sealed: string): string {
+  // Per seal: a value that would not open under another seal key must not come from the cache.
+  let opened = openedBySeal.get(services.seal);
+  if (opened === undefined) openedBySeal.set(services.seal, (opened = new Map()));
+  const cacheKey = `${context}\u0000${sealed}`;
+  const hit = opened.get(cacheKey);
+  if (hit !== undefined) return hit;
+  const text = services.seal.open(sealed, context);
+  if (opened.size >= MAX_OPENED) opened.clear();
+  opened.set(cacheKey, text);
+  return text;
 }
 
 /**
