@@ -29,6 +29,7 @@ import { GatedStorage } from './snapshot/gated_storage.js';
 import { countTokens } from './metrics/token_metrics.js';
 import { ensureOidcBuiltins } from './oidc/builtins.js';
 import { startKeyRotation } from './oidc/key_rotation.js';
+import { sweepExpired } from './cluster/expiry_sweep.js';
 import { openPostgresStorage } from './cluster/open_storage.js';
 import { sealFromBase64 } from './cluster/seal_check.js';
 import { resealLegacySsoSecrets } from './sso/config_store.js';
@@ -109,12 +110,13 @@ export async function startRuntime(config: ServerConfig, log: Logger, options: R
 
   const app = createApp(services, options.features ?? features);
 
+  const gcIntervalMs = options.gcIntervalMs ?? 60_000;
   const gc = setInterval(() => {
-    storage.gc(now()).then(
+    sweepExpired(storage, now(), gcIntervalMs).then(
       (removed) => removed > 0 && log.debug('expired records removed', { count: removed }),
       (err: unknown) => log.error('garbage collection failed', { error: err }),
     );
-  }, options.gcIntervalMs ?? 60_000);
+  }, gcIntervalMs);
   gc.unref();
   const stopKeyRotation = startKeyRotation(services);
   // logrotate: SIGHUP reopens audit files.

@@ -72,6 +72,8 @@ export const STATE_KINDS = {
   sso_pending_login: kind(),
   /** Brute-force failure counts shared by replicas (server/cluster/shared_failures.ts). */
   login_failure: kind(),
+  /** When a cluster-wide periodic job last ran, by job name (server/cluster/expiry_sweep.ts). */
+  cluster_job: kind(),
   /** Which OIDC grants an entity holds (server/oidc/grant_revocation.ts), id `<provider>:<grantId>`. */
   oidc_entity_grant: kind<{ entity_id: string; client_id: string }>({
     indexes: {
