@@ -5,7 +5,7 @@
  * full `…/.well-known/openid-configuration` URL is taken as is) and kept for an hour, so a login
  * costs no discovery fetch. Any change of the configuration (its `updatedAt`) builds afresh.
  *
- * Every request goes through the guarded outbound fetch (outbound_fetch.ts). The client
+ * Every request goes through the guarded outbound fetch (verifier/bounded_fetch.ts). The client
  * authenticates with client_secret_basic unless the IdP only advertises client_secret_post.
  *
  * ID token keys: HS256 uses the UTF-8 bytes of the client secret (as OIDC Core §10.1 and Infisical
