@@ -114,6 +114,8 @@ export class PostgresStorage implements Storage, PostgresBackend {
   readonly #cache = new Map<string, Map<string, readonly RecordRow[]>>();
   #generation = 0;
   #closed = false;
+  /** Marks this replica's notifications, so its own change feed skips them (see #emitLocal). */
+  readonly #origin = randomUUID();
 
   private constructor(pool: pg.Pool, schema: Schema, options: PostgresOptions) {
     this.#pool = pool;
@@ -121,7 +123,12 @@ export class PostgresStorage implements Storage, PostgresBackend {
     this.#lockPool.on('error', (error) => options.onError?.(error));
     const listen = options.listen ?? (options.notifyKinds ?? []).length > 0;
     this.#feed = listen
-      ? new ChangeFeed({ client: PostgresStorage.clientConfig(options), schema: options.schema ?? 'public', ...(options.onError ? { onError: options.onError } : {}) })
+      ? new ChangeFeed({
+          client: PostgresStorage.clientConfig(options),
+          schema: options.schema ?? 'public',
+          ownOrigin: this.#origin,
+          ...(options.onError ? { onError: options.onError } : {}),
+        })
       : undefined;
     this.#feed?.subscribe((change) => this.#invalidate(change));
     this.#schema = schema;
@@ -568,7 +575,7 @@ export class PostgresStorage implements Storage, PostgresBackend {
   }
 
   #payload(kind: string, id: string): string {
-    return JSON.stringify({ s: this.#schemaName, k: kind, i: id.length > MAX_NOTIFIED_ID ? '' : id });
+    return JSON.stringify({ s: this.#schemaName, k: kind, i: id.length > MAX_NOTIFIED_ID ? '' : id, o: this.#origin });
   }
 
   /** A single-statement write, retried like a transaction when a concurrent writer got in between. */

@@ -5,7 +5,8 @@
  * - after every (re)connect listeners are told `all`: changes made while this replica was not
  *   listening are unknown, so every cache drops what it holds (the polling fallback);
  * - while disconnected it retries with back-off, and reports `all` once more on success.
- * Notifications for other schemas sharing the database are ignored.
+ * Notifications for other schemas sharing the database are ignored, and so are this replica's
+ * own: it told its caches at once when it wrote (`ownOrigin`).
  */
 import pg from 'pg';
 import type { Change, ChangeListener } from './cluster.js';
@@ -14,6 +15,8 @@ import { CHANGE_CHANNEL } from './postgres_names.js';
 export interface ChangeFeedOptions {
   readonly client: pg.ClientConfig;
   readonly schema: string;
+  /** The origin this replica's own notifications carry; they are not delivered back to it. */
+  readonly ownOrigin?: string;
   readonly onError?: (error: Error) => void;
   /** First and longest wait between reconnection attempts (ms). */
   readonly retryMs?: readonly [number, number];
@@ -59,7 +62,7 @@ export class ChangeFeed {
     const client = new pg.Client({ ...this.#options.client, keepAlive: true });
     client.on('notification', (message) => {
       if (message.channel !== CHANGE_CHANNEL || message.payload === undefined) return;
-      const change = parse(message.payload, this.#options.schema);
+      const change = parse(message.payload, this.#options.schema, this.#options.ownOrigin);
       if (change !== undefined) this.#emit(change);
     });
     client.on('error', (error) => {
@@ -109,10 +112,11 @@ export class ChangeFeed {
   }
 }
 
-function parse(payload: string, schema: string): Change | undefined {
+function parse(payload: string, schema: string, ownOrigin: string | undefined): Change | undefined {
   try {
-    const { s, k, i } = JSON.parse(payload) as { s?: unknown; k?: unknown; i?: unknown };
+    const { s, k, i, o } = JSON.parse(payload) as { s?: unknown; k?: unknown; i?: unknown; o?: unknown };
     if (s !== schema || typeof k !== 'string' || typeof i !== 'string') return undefined;
+    if (ownOrigin !== undefined && o === ownOrigin) return undefined;
     return { kind: k, id: i };
   } catch {
     return undefined;

@@ -96,6 +96,28 @@ describe('PostgresStorage across replicas', () => {
     }
   });
 
+  it('tells each watcher of a change once: the writer at once, the other replicas by notification', async () => {
+    const schema = freshSchemaName('echo');
+    const options = { url: TEST_DATABASE_URL, schema, notifyKinds: ['notes'] };
+    const [a, b] = [await PostgresStorage.open(conformanceSchema, options), await PostgresStorage.open(conformanceSchema, options)];
+    const seen = { a: [] as string[], b: [] as string[] };
+    a.watch((change) => change !== 'all' && seen.a.push(change.id));
+    b.watch((change) => change !== 'all' && seen.b.push(change.id));
+    try {
+      await a.put('notes', 'one', 1);
+      expect(seen.a).toEqual(['one']); // before the write resolved
+      await until(async () => seen.b.length === 1);
+      await b.put('notes', 'two', 2);
+      await until(async () => seen.a.length === 2);
+      // Give any echo of a's own notification time to arrive: none does.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen).toEqual({ a: ['one', 'two'], b: ['one', 'two'] });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await dropSchema(schema);
+    }
+  });
+
   it('migrates once when several replicas open an empty schema together', async () => {
     const schema = freshSchemaName('migrate');
     try {
