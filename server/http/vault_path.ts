@@ -109,6 +109,11 @@ export interface VaultPath<S extends FieldSchema = FieldSchema> {
   readonly canonicalParams?: Readonly<Record<string, (value: string) => string | Promise<string>>>;
   /** Mount type reported in the envelope (`identity`, `token`, `userpass`, `system`). */
   readonly mountType?: string;
+  /**
+   * Vault's root paths (`PathsSpecial.Root`): every operation also needs the `sudo` capability on
+   * the path, checked with the ACL, before any token use is counted.
+   */
+  readonly sudo?: boolean;
   readonly operations: Partial<Record<Operation, Handler<S>>>;
 }
 
@@ -183,6 +188,7 @@ async function handle<S extends FieldSchema>(path: VaultPath<S>, req: Request, r
   }
   if (auth) {
     if (!auth.acl.allows(logicalPath, operation as Capability)) throw permissionDenied(`policy denies ${operation} on ${logicalPath}`);
+    if (path.sudo === true && !auth.acl.allows(logicalPath, 'sudo')) throw permissionDenied(`sudo is required on ${logicalPath}`);
     if (!(await deps.consumeUse(auth))) throw permissionDenied('token use limit reached');
   }
 

@@ -7,9 +7,8 @@
  *   PUT    /v1/sys/audit-hash/:path   {input} → data.hash, the value as that device writes it
  */
 import { isAbsolute } from 'node:path';
-import { invalidRequest, LanyardError, permissionDenied } from '../../errors.js';
-import { definePath, type VaultPath, type VaultRequest } from '../../http/vault_path.js';
-import type { FieldSchema } from '../../http/fields.js';
+import { invalidRequest, LanyardError } from '../../errors.js';
+import { definePath, type VaultPath } from '../../http/vault_path.js';
 import type { AuditBroker, DeviceSpec } from '../broker.js';
 import type { AuditDeviceRecord } from '../device_store.js';
 import { hostPort } from '../devices/socket_device.js';
@@ -21,18 +20,14 @@ const enableFields = {
   local: { type: 'bool' },
 } as const;
 
-function requireSudo(req: VaultRequest<FieldSchema>): void {
-  if (!req.auth?.acl.allows(req.path, 'sudo')) throw permissionDenied(`sudo is required on ${req.path}`);
-}
-
 export function auditPaths(broker: AuditBroker): VaultPath[] {
   return [
     definePath({
       pattern: '/sys/audit',
       mountType: 'system',
+      sudo: true,
       operations: {
-        read: async (req) => {
-          requireSudo(req);
+        read: async () => {
           const data: Record<string, unknown> = {};
           for (const record of broker.list()) data[`${record.path}/`] = view(record);
           return { data };
@@ -43,9 +38,9 @@ export function auditPaths(broker: AuditBroker): VaultPath[] {
       pattern: '/sys/audit/:path',
       fields: enableFields,
       mountType: 'system',
+      sudo: true,
       operations: {
         update: async (req) => {
-          requireSudo(req);
           const path = req.params.path as string;
           if (broker.has(path)) throw invalidRequest('path already in use');
           const spec = deviceSpec(path, req.data);
@@ -61,7 +56,6 @@ export function auditPaths(broker: AuditBroker): VaultPath[] {
           }
         },
         delete: async (req) => {
-          requireSudo(req);
           await broker.disable(req.params.path as string);
         },
       },
@@ -70,9 +64,9 @@ export function auditPaths(broker: AuditBroker): VaultPath[] {
       pattern: '/sys/audit-hash/:path',
       fields: { input: { type: 'string', max: 1024 * 1024 } },
       mountType: 'system',
+      sudo: true,
       operations: {
         update: async (req) => {
-          requireSudo(req);
           if (req.data.input === undefined) throw invalidRequest("'input' parameter not supplied");
           const hash = broker.hash(req.params.path as string, req.data.input);
           if (hash === undefined) throw invalidRequest(`unknown audit backend ${req.params.path}`);

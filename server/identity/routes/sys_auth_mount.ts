@@ -7,9 +7,8 @@
  * a tune that asks for the values already in force succeeds, any other is refused and names the
  * server setting that controls it. As in Vault, every operation here needs `sudo` on the path.
  */
-import { invalidRequest, permissionDenied } from '../../errors.js';
-import type { FieldSchema } from '../../http/fields.js';
-import { definePath, type VaultPath, type VaultRequest } from '../../http/vault_path.js';
+import { invalidRequest } from '../../errors.js';
+import { definePath, type VaultPath } from '../../http/vault_path.js';
 import type { Services } from '../../services.js';
 import type { MountEntry } from '../../sys/init_service.js';
 import type { AuthMounts } from '../mounts.js';
@@ -43,12 +42,6 @@ const tuneFields = {
 
 const BUILT_IN = 'Lanyard’s auth methods are built in';
 
-/** Vault's root paths: the whole of `sys/auth/*` needs sudo, reads included. */
-function requireSudo(req: Pick<VaultRequest<FieldSchema>, 'auth' | 'path'>): void {
-  const acl = req.auth?.acl;
-  if (!acl || !(acl.isRoot || acl.allows(req.path, 'sudo'))) throw permissionDenied(`sudo is required on ${req.path}`);
-}
-
 export function sysAuthMountPaths(services: Pick<Services, 'config'>, mounts: AuthMounts): VaultPath[] {
   const mountAt = async (path: string): Promise<MountEntry | undefined> => (await mounts.all()).find((m) => m.path === `${path}/`);
   const tuning = (mount: MountEntry) => ({
@@ -76,15 +69,14 @@ export function sysAuthMountPaths(services: Pick<Services, 'config'>, mounts: Au
       pattern: '/sys/auth/:path',
       fields: enableFields,
       mountType: 'system',
+      sudo: true,
       operations: {
         read: async (req) => {
-          requireSudo(req);
           const mount = await mountAt(req.params.path as string);
           if (!mount) throw invalidRequest(`No auth engine at auth/${req.params.path}/`);
           return { data: describe(mount) };
         },
         update: async (req) => {
-          requireSudo(req);
           const path = req.params.path as string;
           const type = req.data.type ?? '';
           const mount = await mountAt(path);
@@ -95,8 +87,7 @@ export function sysAuthMountPaths(services: Pick<Services, 'config'>, mounts: Au
           if (mount) throw invalidRequest(`path is already in use at ${mount.path}`);
           throw invalidRequest(`${BUILT_IN} and cannot be added: ${await builtInList()}; "${type}" at ${path}/ is not available`);
         },
-        delete: async (req) => {
-          requireSudo(req);
+        delete: async () => {
           throw invalidRequest(`${BUILT_IN} and cannot be disabled`);
         },
       },
@@ -105,15 +96,14 @@ export function sysAuthMountPaths(services: Pick<Services, 'config'>, mounts: Au
       pattern: '/sys/auth/:path/tune',
       fields: tuneFields,
       mountType: 'system',
+      sudo: true,
       operations: {
         read: async (req) => {
-          requireSudo(req);
           const mount = await mountAt(req.params.path as string);
           if (!mount) throw invalidRequest(`cannot fetch sysview for path "auth/${req.params.path}/"`);
           return { data: tuning(mount) };
         },
         update: async (req) => {
-          requireSudo(req);
           const mount = await mountAt(req.params.path as string);
           if (!mount) throw invalidRequest(`cannot tune "auth/${req.params.path}/": ${BUILT_IN} (${await builtInList()})`);
           const current = tuning(mount);

@@ -5,17 +5,12 @@
  *   PUT /v1/sys/storage/snapshot {snapshot} replace the store's content with it; the server goes
  *                                           on with the restored content at once
  */
-import { invalidRequest, permissionDenied } from '../../errors.js';
-import type { FieldSchema } from '../../http/fields.js';
-import { definePath, type VaultPath, type VaultRequest } from '../../http/vault_path.js';
+import { invalidRequest } from '../../errors.js';
+import { definePath, type VaultPath } from '../../http/vault_path.js';
 import type { Services } from '../../services.js';
 import { isClusterStorage } from '../../../storage/cluster.js';
 import { GatedStorage } from '../gated_storage.js';
 import { parseSnapshot, replaceAll, takeSnapshot } from '../snapshot.js';
-
-function requireSudo(req: VaultRequest<FieldSchema>): void {
-  if (!req.auth?.acl.allows(req.path, 'sudo')) throw permissionDenied(`sudo is required on ${req.path}`);
-}
 
 export function snapshotPaths(services: Services): VaultPath[] {
   const gate = (): GatedStorage => {
@@ -29,15 +24,14 @@ export function snapshotPaths(services: Services): VaultPath[] {
       pattern: '/sys/storage/snapshot',
       fields: { snapshot: { type: 'string', max: 1024 * 1024 * 1024 } },
       mountType: 'system',
+      sudo: true,
       operations: {
         read: async (req) => {
-          requireSudo(req);
           const snapshot = await gate().hold(false, (store) => takeSnapshot(store, services.now()));
           req.log.info('snapshot taken', { records: Object.values(snapshot.kinds).reduce((n, entries) => n + entries.length, 0) });
           return { raw: true, status: 200, body: undefined, text: JSON.stringify(snapshot), headers: { 'Content-Type': 'application/json; charset=utf-8' } };
         },
         update: async (req) => {
-          requireSudo(req);
           if (req.data.snapshot === undefined || req.data.snapshot === '') throw invalidRequest("'snapshot' parameter not supplied");
           const snapshot = parseSnapshot(req.data.snapshot);
           await gate().hold(true, (store) => replaceAll(store, snapshot.kinds, services.now()));
