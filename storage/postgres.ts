@@ -71,6 +71,12 @@ const LOCK_CONNECTIONS = 4;
 /** Cached read results per kind before the kind's cache starts over. */
 const MAX_CACHED_PER_KIND = 10_000;
 
+/**
+ * What a retry from the start resolves: a unique value taken by a concurrent writer (the retry
+ * sees it and reports the clash), a deadlock, a serialisation failure.
+ */
+const RETRYABLE = new Set(['23505', '40P01', '40001']);
+
 /** Largest id sent in a NOTIFY payload (PostgreSQL caps payloads near 8000 bytes). */
 const MAX_NOTIFIED_ID = 2000;
 
@@ -586,7 +592,7 @@ export class PostgresStorage implements Storage, PostgresBackend {
           return await work();
         } catch (error) {
           const code = (error as { code?: string }).code;
-          if (attempt < 5 && (code === '23505' || code === '40P01' || code === '40001')) continue;
+          if (attempt < 5 && code !== undefined && RETRYABLE.has(code)) continue;
           throw error;
         }
       }
@@ -649,7 +655,7 @@ export class PostgresStorage implements Storage, PostgresBackend {
             broken = true;
           });
           const code = (error as { code?: string }).code;
-          if (attempt < 5 && (code === '23505' || code === '40P01' || code === '40001')) continue;
+          if (attempt < 5 && code !== undefined && RETRYABLE.has(code)) continue;
           throw unavailable(error);
         } finally {
           client.release(broken || undefined);
