@@ -187,6 +187,36 @@ describe('factors and acr', () => {
     expect(claims.acr).toBe('urn:lanyard:loa:2fa');
   });
 
+  it('signs a one-factor session in again with the second factor when an application asks for it (step-up)', async () => {
+    // A one-factor session: bob signs in with his password alone.
+    const first = await afterPassword('bob');
+    expect((await finish(first.browser, first.step, first.request)).acr).toBe('urn:lanyard:loa:1fa');
+    const { browser } = first;
+    const visit = async (extra: Record<string, string>) => {
+      const request = await authorizationRequest(config, extra);
+      return { request, step: await follow(browser, await browser.request(request.url), request.url) };
+    };
+    // The session serves a plain request without a sign-in page.
+    const plain = await visit({});
+    expect(plain.step.kind === 'page' && plain.step.html.includes('name="password"')).toBe(false);
+    await finish(browser, plain.step, plain.request);
+
+    // Two factors asked for: the sign-in again, then the code.
+    const stepUp = await visit({ acr_values: 'urn:lanyard:loa:2fa' });
+    expect(stepUp.step.kind === 'page' && stepUp.step.html.includes('name="password"')).toBe(true);
+    const codePage = await submit(browser, stepUp.step, { username: users.bob!.username, password: users.bob!.password });
+    expect(codePage.kind === 'page' && codePage.html.includes('autocomplete="one-time-code"')).toBe(true);
+    // The next time step's code (accepted within the clock skew): the current one may have been
+    // used by the test before, and a used code is refused.
+    const claims = await finish(browser, await submit(browser, codePage, { code: codeOf('bob', Date.now() + 30_000) }), stepUp.request);
+    expect(claims.acr).toBe('urn:lanyard:loa:2fa');
+
+    // Now the session has two factors: the next such request needs no sign-in.
+    const again = await visit({ acr_values: 'urn:lanyard:loa:2fa' });
+    expect(again.step.kind === 'page' && again.step.html.includes('name="password"')).toBe(false);
+    expect((await finish(browser, again.step, again.request)).acr).toBe('urn:lanyard:loa:2fa');
+  });
+
   it('tells a user without an authenticator that the application needs one', async () => {
     const { step } = await afterPassword('dave', { acr_values: 'mfa' });
     expect(step.kind === 'page' && step.status).toBe(403);

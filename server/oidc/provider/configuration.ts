@@ -19,7 +19,7 @@ import { errors, interactionPolicy, type Configuration, type ExternalSigningKey,
 import { SIGNING_ALGORITHMS } from '../../../keys/named_key_params.js';
 import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
-import { ACR_VALUES } from './acr.js';
+import { ACR_MULTI_FACTOR, ACR_VALUES, asksForSecondFactor } from './acr.js';
 import { accountFinder, claimsConfiguration } from './claims.js';
 import { resourceIndicatorsFeature } from './client_credentials.js';
 import { DEVICE_CODE_TTL, DEVICE_ROUTES, deviceFlowFeature } from './device/feature.js';
@@ -88,6 +88,17 @@ export function providerConfiguration(parts: ConfigurationParts): Configuration 
   // The library asks native clients for consent on every authorization. Clients are "native" here
   // only to get RFC 8252's any-port loopback redirects (redirect_uris.ts), not for that.
   policy.get('consent')?.checks.remove('native_client_prompt');
+  // Step-up: an application asking for two factors (`acr_values`) while the person's session
+  // has one gets the sign-in again, with the second factor, instead of the one-factor session.
+  policy.get('login')?.checks.add(
+    new interactionPolicy.Check('acr_step_up', 'a second factor is required', (ctx) => {
+      if (!asksForSecondFactor(ctx.oidc.params?.acr_values)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      // Just signed in during this interaction: what it gave stands (the sign-in pages asked
+      // for the second factor, or explained why there is none).
+      if (ctx.oidc.result?.login !== undefined) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      return ctx.oidc.session?.acr === ACR_MULTI_FACTOR ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
 
   // Rendered once: the library's claims and the scope-clash check read the same table.
   const claims = claimsConfiguration(snapshot.scopes, log);

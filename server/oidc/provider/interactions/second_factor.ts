@@ -27,7 +27,7 @@ import { MFA_KINDS, type PendingConstraint, type TotpSecretRecord } from '../../
 import type { Services } from '../../../services.js';
 import type { AuthMountType } from '../../../sys/init_service.js';
 import { sha256Hex } from '../../../util/random.js';
-import { ACR_MULTI_FACTOR, ACR_SINGLE_FACTOR } from '../acr.js';
+import { ACR_MULTI_FACTOR, ACR_SINGLE_FACTOR, asksForSecondFactor } from '../acr.js';
 import { issuerPath } from '../configuration.js';
 import { expiredInteractionPage, sendPage } from '../pages.js';
 import { requestInstance } from '../request_instance.js';
@@ -36,9 +36,6 @@ import { errorPage } from '../views/messages.js';
 import type { CsrfTokens } from './csrf.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
-
-/** `acr_values` that ask for a second factor. */
-const MFA_ACR_VALUES = new Set([ACR_MULTI_FACTOR, 'mfa']);
 
 export interface SecondFactorDependencies {
   readonly services: Services;
@@ -233,8 +230,7 @@ export function secondFactor(deps: SecondFactorDependencies): SecondFactor {
 }
 
 function asksForMfa(interaction: Interaction): boolean {
-  const values = typeof interaction.params.acr_values === 'string' ? interaction.params.acr_values.split(' ') : [];
-  return values.some((v) => MFA_ACR_VALUES.has(v));
+  return asksForSecondFactor(interaction.params.acr_values);
 }
 
 function displayNameOf(entity: EntityRecord): string {
