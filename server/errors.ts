@@ -88,20 +88,21 @@ export const notFound = (detail?: string): LanyardError =>
 /** Any thrown value as a LanyardError; unknown errors become an opaque 500 with the cause kept for logs. */
 export function toLanyardError(err: unknown): LanyardError {
   if (err instanceof LanyardError) return err;
-  if (err instanceof StorageUnavailableError) return storageUnavailable(err);
-  // A request still in flight while the server shuts down: retrying (on another replica) works.
-  if (err instanceof StorageClosedError) {
-    return new LanyardError('storage_unavailable', 'the server is shutting down; retry shortly', { cause: err, headers: { 'Retry-After': '1' } });
-  }
+  // The database is unreachable, or the server is shutting down: retrying (elsewhere) works.
+  if (err instanceof StorageUnavailableError || err instanceof StorageClosedError) return storageUnavailable(err);
   if (err instanceof InvalidKeyParamsError) return invalidRequest(err.message);
   const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new LanyardError('internal', 'internal error', { detail, cause: err });
 }
 
-/** The database is unreachable: 503 with a message saying so, and a hint to retry. */
-export function storageUnavailable(cause: unknown): LanyardError {
-  return new LanyardError('storage_unavailable', 'storage is unavailable (the database cannot be reached); retry shortly', {
-    detail: cause instanceof StorageUnavailableError ? cause.detail : cause instanceof Error ? cause.message : String(cause),
+/**
+ * Storage cannot serve the request now (StorageUnavailableError: the database is unreachable;
+ * StorageClosedError: the server is shutting down): 503 with the error's own explanation, the one
+ * the OIDC endpoints give too, and a hint to retry.
+ */
+export function storageUnavailable(cause: StorageUnavailableError | StorageClosedError): LanyardError {
+  return new LanyardError('storage_unavailable', cause.error_description, {
+    detail: cause instanceof StorageUnavailableError ? cause.detail : cause.name,
     cause,
     headers: { 'Retry-After': '1' },
   });

@@ -217,29 +217,18 @@ export class PostgresStorage implements Storage, PostgresBackend {
     return this.#schemaName;
   }
 
-  async get<T>(kind: string, id: string): Promise<T | undefined> {
-    this.#kind(kind);
-    checkRecordId(id);
-    const rows = await this.#cachedRows(kind, `get\u0000${id}`, () => this.#selectRecord(this.#pool, kind, id));
-    return rows[0] && (JSON.parse(rows[0].value) as T);
+  get<T>(kind: string, id: string): Promise<T | undefined> {
+    return this.#get<T>(this.#pool, kind, id, true);
   }
 
   async create<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
-    const definition = this.#kind(kind);
-    checkRecordId(id);
-    const text = toJsonText(value);
-    const expiresAt = expiryOf(options);
-    const entries = entriesOf(definition, text);
-    await this.#serial(kind, id, () => this.#retrying(() => this.#write(this.#pool, kind, id, text, expiresAt, entries, 'create')));
+    const write = this.#prepareWrite(kind, id, value, options);
+    await this.#serial(kind, id, () => this.#retrying(() => write(this.#pool, 'create')));
   }
 
   async put<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
-    const definition = this.#kind(kind);
-    checkRecordId(id);
-    const text = toJsonText(value);
-    const expiresAt = expiryOf(options);
-    const entries = entriesOf(definition, text);
-    await this.#serial(kind, id, () => this.#retrying(() => this.#write(this.#pool, kind, id, text, expiresAt, entries, 'upsert')));
+    const write = this.#prepareWrite(kind, id, value, options);
+    await this.#serial(kind, id, () => this.#retrying(() => write(this.#pool, 'upsert')));
   }
 
   async update<T>(kind: string, id: string, updater: Updater<T>, options?: WriteOptions): Promise<T | undefined> {
@@ -257,20 +246,12 @@ export class PostgresStorage implements Storage, PostgresBackend {
     );
   }
 
-  async list<T>(kind: string, options?: ListOptions): Promise<Array<Entry<T>>> {
-    this.#kind(kind);
-    const { prefix, limit } = listOptionsOf(options);
-    if (prefix.includes('\u0000') || limit === 0) return [];
-    const rows = await this.#cachedRows(kind, `list\u0000${limit}\u0000${prefix}`, () => this.#selectList(this.#pool, kind, prefix, limit));
-    return rows.map((row) => entryOf<T>(row));
+  list<T>(kind: string, options?: ListOptions): Promise<Array<Entry<T>>> {
+    return this.#list<T>(this.#pool, kind, options, true);
   }
 
-  async findBy<T>(kind: string, index: string, value: string): Promise<Array<Entry<T>>> {
-    indexOf(kind, this.#kind(kind), index);
-    checkIndexValue(value);
-    if (value.includes('\u0000')) return [];
-    const rows = await this.#cachedRows(kind, `find\u0000${index}\u0000${value}`, () => this.#selectIndexed(this.#pool, kind, index, value));
-    return rows.map((row) => entryOf<T>(row));
+  findBy<T>(kind: string, index: string, value: string): Promise<Array<Entry<T>>> {
+    return this.#findBy<T>(this.#pool, kind, index, value, true);
   }
 
   /**
@@ -300,21 +281,10 @@ export class PostgresStorage implements Storage, PostgresBackend {
       wrote(kind, id);
       return result;
     };
-    const writeOf = (kind: string, id: string, value: unknown, options: WriteOptions | undefined, mode: 'create' | 'upsert'): Promise<void> => {
-      const definition = this.#kind(kind);
-      checkRecordId(id);
-      const text = toJsonText(value);
-      return written(kind, id, () => this.#write(client, kind, id, text, expiryOf(options), entriesOf(definition, text), mode));
-    };
     return {
-      get: async <T>(kind: string, id: string): Promise<T | undefined> => {
-        this.#kind(kind);
-        checkRecordId(id);
-        const [row] = await this.#selectRecord(client, kind, id);
-        return row && (JSON.parse(row.value) as T);
-      },
-      create: (kind, id, value, options) => writeOf(kind, id, value, options, 'create'),
-      put: (kind, id, value, options) => writeOf(kind, id, value, options, 'upsert'),
+      get: (kind, id) => this.#get(client, kind, id, false),
+      create: (kind, id, value, options) => written(kind, id, () => this.#prepareWrite(kind, id, value, options)(client, 'create')),
+      put: (kind, id, value, options) => written(kind, id, () => this.#prepareWrite(kind, id, value, options)(client, 'upsert')),
       update: <T>(kind: string, id: string, updater: Updater<T>, options?: WriteOptions): Promise<T | undefined> => {
         const definition = this.#kind(kind);
         checkRecordId(id);
@@ -325,54 +295,74 @@ export class PostgresStorage implements Storage, PostgresBackend {
         checkRecordId(id);
         return written(kind, id, () => this.#deleteOn(client, kind, id));
       },
-      list: async <T>(kind: string, options?: ListOptions): Promise<Array<Entry<T>>> => {
-        this.#kind(kind);
-        const { prefix, limit } = listOptionsOf(options);
-        if (prefix.includes('\u0000') || limit === 0) return [];
-        return (await this.#selectList(client, kind, prefix, limit)).map((row) => entryOf<T>(row));
-      },
-      findBy: async <T>(kind: string, index: string, value: string): Promise<Array<Entry<T>>> => {
-        indexOf(kind, this.#kind(kind), index);
-        checkIndexValue(value);
-        if (value.includes('\u0000')) return [];
-        return (await this.#selectIndexed(client, kind, index, value)).map((row) => entryOf<T>(row));
-      },
+      list: (kind, options) => this.#list(client, kind, options, false),
+      findBy: (kind, index, value) => this.#findBy(client, kind, index, value, false),
       gc: outside('gc'),
       ping: outside('ping'),
       close: outside('close'),
     };
   }
 
-  async #selectRecord(q: Queryable, kind: string, id: string): Promise<RecordRow[]> {
-    const { rows } = await this.#query<RecordRow>(
-      q,
-      `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')}`,
-      [kind, id, this.#now()],
-    );
-    return rows;
+  async #get<T>(q: Queryable, kind: string, id: string, cached: boolean): Promise<T | undefined> {
+    this.#kind(kind);
+    checkRecordId(id);
+    const read = async (): Promise<RecordRow[]> =>
+      (
+        await this.#query<RecordRow>(
+          q,
+          `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records WHERE kind = $1 AND id = $2 AND ${LIVE.replace('$NOW', '$3')}`,
+          [kind, id, this.#now()],
+        )
+      ).rows;
+    const [row] = cached ? await this.#cachedRows(kind, `get\u0000${id}`, read) : await read();
+    return row && (JSON.parse(row.value) as T);
   }
 
-  async #selectList(q: Queryable, kind: string, prefix: string, limit: number): Promise<RecordRow[]> {
-    const { rows } = await this.#query<RecordRow>(
-      q,
-      `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records
-       WHERE kind = $1 AND id >= $2 AND starts_with(id, $2) AND ${LIVE.replace('$NOW', '$3')}
-       ORDER BY id ${limit === Infinity ? '' : 'LIMIT $4'}`,
-      limit === Infinity ? [kind, prefix, this.#now()] : [kind, prefix, this.#now(), limit],
-    );
-    return rows;
+  async #list<T>(q: Queryable, kind: string, options: ListOptions | undefined, cached: boolean): Promise<Array<Entry<T>>> {
+    this.#kind(kind);
+    const { prefix, limit } = listOptionsOf(options);
+    if (prefix.includes('\u0000') || limit === 0) return [];
+    const read = async (): Promise<RecordRow[]> =>
+      (
+        await this.#query<RecordRow>(
+          q,
+          `SELECT id, value, expires_at AS "expiresAt" FROM lanyard_records
+           WHERE kind = $1 AND id >= $2 AND starts_with(id, $2) AND ${LIVE.replace('$NOW', '$3')}
+           ORDER BY id ${limit === Infinity ? '' : 'LIMIT $4'}`,
+          limit === Infinity ? [kind, prefix, this.#now()] : [kind, prefix, this.#now(), limit],
+        )
+      ).rows;
+    const rows = cached ? await this.#cachedRows(kind, `list\u0000${limit}\u0000${prefix}`, read) : await read();
+    return rows.map((row) => entryOf<T>(row));
   }
 
-  async #selectIndexed(q: Queryable, kind: string, index: string, value: string): Promise<RecordRow[]> {
-    const { rows } = await this.#query<RecordRow>(
-      q,
-      `SELECT r.id, r.value, r.expires_at AS "expiresAt" FROM lanyard_record_indexes i
-       JOIN lanyard_records r ON r.kind = i.kind AND r.id = i.id
-       WHERE i.kind = $1 AND i.index_name = $2 AND i.value = $3 AND ${LIVE.replace('$NOW', '$4').replaceAll('expires_at', 'r.expires_at')}
-       ORDER BY r.id`,
-      [kind, index, value, this.#now()],
-    );
-    return rows;
+  async #findBy<T>(q: Queryable, kind: string, index: string, value: string, cached: boolean): Promise<Array<Entry<T>>> {
+    indexOf(kind, this.#kind(kind), index);
+    checkIndexValue(value);
+    if (value.includes('\u0000')) return [];
+    const read = async (): Promise<RecordRow[]> =>
+      (
+        await this.#query<RecordRow>(
+          q,
+          `SELECT r.id, r.value, r.expires_at AS "expiresAt" FROM lanyard_record_indexes i
+           JOIN lanyard_records r ON r.kind = i.kind AND r.id = i.id
+           WHERE i.kind = $1 AND i.index_name = $2 AND i.value = $3 AND ${LIVE.replace('$NOW', '$4').replaceAll('expires_at', 'r.expires_at')}
+           ORDER BY r.id`,
+          [kind, index, value, this.#now()],
+        )
+      ).rows;
+    const rows = cached ? await this.#cachedRows(kind, `find\u0000${index}\u0000${value}`, read) : await read();
+    return rows.map((row) => entryOf<T>(row));
+  }
+
+  /** Checks a create or put and serialises its value now; the returned call writes it. */
+  #prepareWrite(kind: string, id: string, value: unknown, options: WriteOptions | undefined): (q: Queryable, mode: 'create' | 'upsert') => Promise<void> {
+    const definition = this.#kind(kind);
+    checkRecordId(id);
+    const text = toJsonText(value);
+    const expiresAt = expiryOf(options);
+    const entries = entriesOf(definition, text);
+    return (q, mode) => this.#write(q, kind, id, text, expiresAt, entries, mode);
   }
 
   /** Read-modify-write inside a transaction on `client`. */

@@ -7,14 +7,13 @@
  * removed with it by a cascading foreign key; a partial unique index enforces the indexes the
  * schema declares unique.
  *
- * better-sqlite3 is synchronous: each method runs to completion before another starts, and
- * update's read, updater call and write are one transaction, so no concurrent update is lost.
+ * better-sqlite3 is synchronous, and writes are group-committed: the writes called in one turn of
+ * the event loop are applied in call order, each in a savepoint of its own (a failing one changes
+ * nothing and fails alone; update's read, updater call and write stay atomic), and committed in
+ * one transaction; each call resolves once that commit is done. A commit's fixed cost (the WAL
+ * append) was the largest single cost of a machine login; under load every write of the turn now
+ * shares it. Reads run at once and see what is committed.
  *
- * Group commit: the writes called in one turn of the event loop are applied in call order, each
- * in a savepoint of its own (a failing one changes nothing and fails alone), and committed
- * together; each call resolves once its commit is done. A commit's fixed cost (the WAL append)
- * was the largest single cost of a machine login; under load it is now shared by every write of
- * the turn. Reads run at once and see what is committed.
  * WAL mode lets readers in other connections proceed while one writes, and lets a worker thread
  * copy the WAL back into the database (a checkpoint, with its fsyncs) without blocking the writer.
  */
@@ -266,14 +265,9 @@ export class SqliteStorage implements Storage {
     if (batch.length === 0) return;
     const outcomes: Outcome[] = [];
     try {
-      if (batch.length === 1) {
-        // Alone: its own transaction (write and update are transaction functions) and no savepoint.
-        outcomes.push({ ok: true, value: (batch[0] as PendingWrite).run() });
-      } else {
-        this.#applyAll(batch, outcomes);
-      }
+      this.#applyAll(batch, outcomes);
     } catch (error) {
-      // The write alone failed, or the commit itself did (disk full, I/O error): nothing of it stands.
+      // The commit itself failed (disk full, I/O error): nothing of the batch stands.
       for (const write of batch) write.reject(error);
       return;
     }
