@@ -72,6 +72,12 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX record_indexes_lookup ON record_indexes (kind, index_name, value);
    CREATE UNIQUE INDEX record_indexes_unique ON record_indexes (kind, index_name, value) WHERE is_unique;
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
+  // A unique index row was in two B-trees (the lookup and the unique index), and every B-tree a
+  // write touches is a page in its WAL frame: the lookup index now holds the shared rows only,
+  // and each find reads the one index that holds its rows (`is_unique = 0`, not `NOT is_unique`:
+  // SQLite's planner only matches a partial index's condition in that spelling).
+  `DROP INDEX record_indexes_lookup;
+   CREATE INDEX record_indexes_shared ON record_indexes (kind, index_name, value) WHERE is_unique = 0;`,
 ];
 
 const LIVE = '(expires_at IS NULL OR expires_at > ?)';
@@ -125,6 +131,15 @@ interface PendingWrite {
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
+/**
+ * The live records an index value leads to. The `is_unique` term is what lets SQLite use the
+ * partial index that holds the rows (the unique one or record_indexes_shared).
+ */
+export function findByIndex(rows: 'is_unique' | 'is_unique = 0'): string {
+  return `SELECT id, r.value, expires_at AS expiresAt FROM record_indexes i JOIN records r USING (kind, id)
+          WHERE kind = ? AND index_name = ? AND i.value = ? AND ${rows} AND ${LIVE} ORDER BY id`;
+}
+
 function prepare(db: Database.Database) {
   return {
     read: db.prepare<[string, string, number], Omit<RecordRow, 'id'>>(
@@ -146,10 +161,8 @@ function prepare(db: Database.Database) {
     ),
     allOfKind: db.prepare<[string], RecordRow>('SELECT id, value, expires_at AS expiresAt FROM records WHERE kind = ?'),
     gc: db.prepare<[number]>('DELETE FROM records WHERE expires_at <= ?'),
-    findBy: db.prepare<[string, string, string, number], RecordRow>(
-      `SELECT id, r.value, expires_at AS expiresAt FROM record_indexes i JOIN records r USING (kind, id)
-       WHERE kind = ? AND index_name = ? AND i.value = ? AND ${LIVE} ORDER BY id`,
-    ),
+    findByUnique: db.prepare<[string, string, string, number], RecordRow>(findByIndex('is_unique')),
+    findByShared: db.prepare<[string, string, string, number], RecordRow>(findByIndex('is_unique = 0')),
     owner: db.prepare<[string, string, string], Pick<RecordRow, 'id' | 'expiresAt'>>(
       `SELECT id, expires_at AS expiresAt FROM record_indexes i JOIN records r USING (kind, id)
        WHERE kind = ? AND index_name = ? AND i.value = ? AND is_unique`,
@@ -304,9 +317,10 @@ export class SqliteStorage implements Storage {
   }
 
   async findBy<T>(kind: string, index: string, value: string): Promise<Array<Entry<T>>> {
-    indexOf(kind, this.#kind(kind), index);
+    const { unique } = indexOf(kind, this.#kind(kind), index);
     checkIndexValue(value);
-    return this.#sql.findBy.all(kind, index, value, this.#now()).map((row) => entryOf<T>(row));
+    const find = unique === true ? this.#sql.findByUnique : this.#sql.findByShared;
+    return find.all(kind, index, value, this.#now()).map((row) => entryOf<T>(row));
   }
 
   async gc(now = this.#now()): Promise<number> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { AlreadyExistsError, StorageError } from '../../storage/errors.js';
-import { SqliteStorage } from '../../storage/sqlite.js';
+import { findByIndex, SqliteStorage } from '../../storage/sqlite.js';
 import { conformanceSchema, runClockTests, runConformanceTests, type User } from './conformance.js';
 import { randomly, runAndKill } from './killed_child.js';
 
@@ -63,9 +63,40 @@ describe('SqliteStorage', () => {
 
   it('records its schema version and refuses a database from a newer release', async () => {
     await (await SqliteStorage.open(file, conformanceSchema)).close();
-    expect(inspect((db) => db.pragma('user_version', { simple: true }))).toBe(1);
+    expect(inspect((db) => db.pragma('user_version', { simple: true }))).toBe(2);
     inspect((db) => db.pragma('user_version = 99'));
     await expect(SqliteStorage.open(file, conformanceSchema)).rejects.toBeInstanceOf(StorageError);
+  });
+
+  it('keeps each index row in one B-tree: finds read the index that holds their rows', async () => {
+    await (await SqliteStorage.open(file, conformanceSchema)).close();
+    const plan = (rows: 'is_unique' | 'is_unique = 0'): string =>
+      inspect((db) => db.prepare(`EXPLAIN QUERY PLAN ${findByIndex(rows)}`).all('users', 'email', 'x', 0))
+        .map((step) => (step as { detail: string }).detail)
+        .join('; ');
+    expect(plan('is_unique')).toMatch(/USING (COVERING )?INDEX record_indexes_unique/);
+    expect(plan('is_unique = 0')).toMatch(/USING (COVERING )?INDEX record_indexes_shared/);
+    const indexes = inspect((db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'record_indexes'").pluck().all());
+    expect(indexes).not.toContain('record_indexes_lookup');
+  });
+
+  it('migrates a version 1 database: its index rows are found through the new indexes', async () => {
+    const first = await SqliteStorage.open(file, conformanceSchema);
+    await first.put('users', 'ann', { name: 'ann', email: 'ann@example.com', groups: ['g'] });
+    await first.put('users', 'bob', { name: 'bob', groups: ['g'] });
+    await first.close();
+    // Back to the first schema, as a database written by an earlier release has it.
+    inspect((db) => {
+      db.exec('DROP INDEX record_indexes_shared; CREATE INDEX record_indexes_lookup ON record_indexes (kind, index_name, value)');
+      db.pragma('user_version = 1');
+    });
+
+    const migrated = await SqliteStorage.open(file, conformanceSchema);
+    expect((await migrated.findBy('users', 'groups', 'g')).map((entry) => entry.id)).toEqual(['ann', 'bob']);
+    expect((await migrated.findBy('users', 'email', 'ann@example.com')).map((entry) => entry.id)).toEqual(['ann']);
+    await expect(migrated.create('users', 'cat', { name: 'cat', email: 'ann@example.com' })).rejects.toBeInstanceOf(AlreadyExistsError);
+    await migrated.close();
+    expect(inspect((db) => db.pragma('user_version', { simple: true }))).toBe(2);
   });
 
   it('rebuilds index rows when a kind declares different indexes', async () => {
