@@ -7,6 +7,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import { LanyardError } from './errors.js';
 import { tokenFromHeaders } from './auth/authenticator.js';
 import { canonicalPathGate, pathnameOf } from './http/canonical_path.js';
+import { setLeanStages } from './http/lean_lane.js';
 import { requestContext, requestContextMiddleware } from './http/request_context.js';
 import { vaultPathRoutes, type VaultPath } from './http/vault_path.js';
 import { sendVaultError } from './http/vault_response.js';
@@ -39,10 +40,16 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
   // matched with their letter case as registered (see http/canonical_path.ts).
   app.set('case sensitive routing', true);
   const trusted = services.config.trustedProxies.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
-  app.use(requestContextMiddleware(services.log, trusted));
-  if (services.metrics) app.use(httpMetrics(services.metrics));
+  const context = requestContextMiddleware(services.log, trusted);
+  const metrics = services.metrics ? httpMetrics(services.metrics) : undefined;
+  const audit = services.audit ? httpAudit(services.audit) : undefined;
+  app.use(context);
+  if (metrics) app.use(metrics);
   app.use(canonicalPathGate());
-  if (services.audit) app.use(httpAudit(services.audit));
+  if (audit) app.use(audit);
+  // The hottest protocol routes meet the same stages on the lean lane (http/lean_lane.ts); the
+  // path gate is not among them because the lane only knows canonical paths.
+  setLeanStages(app, { before: [context, ...(metrics ? [metrics] : []), ...(audit ? [audit] : [])], onError: lastResort });
 
   const health = healthHandler(services);
   app.get('/v1/sys/health', health);
@@ -74,11 +81,13 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
   app.use((req: Request, res: Response) => {
     sendError(req, res, new LanyardError('not_found', 'unsupported path'));
   });
-  // Last resort: anything thrown outside a route's own handling (the path gate, a router bug).
-  app.use((err: unknown, req: Request, res: Response, _next: express.NextFunction) => {
-    sendError(req, res, err);
-  });
+  app.use(lastResort);
   return app;
+}
+
+/** Last resort: anything thrown outside a route's own handling (the path gate, a router bug). */
+function lastResort(err: unknown, req: Request, res: Response, _next: express.NextFunction): void {
+  sendError(req, res, err);
 }
 
 /** Errors raised outside a route set: in the Infisical shape under `/api/`, Vault's elsewhere. */

@@ -4,6 +4,7 @@
  * then close storage so pending writes land.
  */
 import type { AddressInfo } from 'node:net';
+import { requestListener } from './http/lean_lane.js';
 import { createListVerbServer, type ListVerbServer } from './http/list_verb.js';
 import type { Runtime } from './runtime.js';
 
@@ -17,7 +18,7 @@ export interface Listening {
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function listen(runtime: Runtime, host: string, port: number): Promise<Listening> {
-  const server: ListVerbServer = createListVerbServer(runtime.app, {
+  const server: ListVerbServer = createListVerbServer(requestListener(runtime.app), {
     // Slowloris guards; the admin API has no long-polling endpoints.
     headersTimeout: 20_000,
     requestTimeout: 60_000,

@@ -22,6 +22,7 @@ import { authorizeAdmin } from './infisical_auth.js';
 import { notFound, sendInfisicalError } from './infisical_errors.js';
 import { requestContext, type RequestContext } from './request_context.js';
 import { pathnameOf } from './canonical_path.js';
+import { addLeanRoute } from './lean_lane.js';
 
 /** Infisical's body limit (Fastify's default), for the endpoints anyone can call. */
 export const PUBLIC_BODY_LIMIT = 1024 * 1024;
@@ -50,17 +51,21 @@ export interface InfisicalPath {
   /** `admin`: up to --max-request-size; `public`: Infisical's 1 MiB; absent: no body is read. */
   readonly body?: 'admin' | 'public';
   readonly handle: (call: InfisicalCall) => Promise<unknown>;
+  /** A hot public route, served on the lean lane (lean_lane.ts) as well as by Express. */
+  readonly lean?: true;
 }
 
 export function infisicalPathRoutes(app: Express, services: Services, paths: readonly InfisicalPath[]): void {
   for (const path of paths) {
-    app[path.method](path.pattern, (req: Request, res: Response) => {
+    const handle = (req: Request, res: Response): void => {
       const ctx = requestContext(req);
       run(path, services, req, ctx).then(
         (body) => sendJson(res, body),
         (err: unknown) => sendInfisicalError(res, err, ctx),
       );
-    });
+    };
+    app[path.method](path.pattern, handle);
+    if (path.lean === true && path.method === 'post') addLeanRoute(app, { method: 'POST', pattern: path.pattern, handle });
   }
 }
 

@@ -35,6 +35,7 @@ export function loginPath(machine: MachineAuth): InfisicalPath {
   return {
     method: 'post',
     pattern: '/api/v1/auth/oidc-auth/login',
+    lean: true,
     body: 'public',
     async handle({ body, ctx }) {
       const identityId = requiredString(body, 'identityId');

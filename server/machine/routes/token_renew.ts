@@ -16,6 +16,7 @@ export function tokenRenewPath(machine: MachineAuth): InfisicalPath {
   return {
     method: 'post',
     pattern: '/api/v1/auth/token/renew',
+    lean: true,
     body: 'public',
     async handle({ body, ctx }) {
       const accessToken = requiredString(body, 'accessToken');

@@ -15,6 +15,7 @@ export function tokenRevokePath(machine: MachineAuth): InfisicalPath {
   return {
     method: 'post',
     pattern: '/api/v1/auth/token/revoke',
+    lean: true,
     body: 'public',
     async handle({ body }) {
       const accessToken = requiredString(body, 'accessToken');

@@ -12,6 +12,7 @@
  * the browser endpoints, an OAuth error for the others.
  */
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import { addLeanRoute } from '../../http/lean_lane.js';
 import type { Services } from '../../services.js';
 import { parseCidr, type Cidr } from '../../util/cidr.js';
 import { providerJwks } from '../admin/provider_jwks.js';
@@ -94,7 +95,7 @@ export function oidcProviderRoutes(app: Express, services: Services, extensions:
   router.use(cliLoginRoutes(services));
   router.use((req: Request, res: Response) => requestInstance(res).handle(req, res));
 
-  app.use(PROVIDER_MOUNT, (req: Request, res: Response, next: NextFunction) => {
+  const protocol = (req: Request, res: Response, next: NextFunction): void => {
     const name = req.params.name as string;
     // `…/provider/:name` itself is the admin resource.
     if (req.path === '/' || !PROVIDER_NAME.test(name)) return next();
@@ -108,7 +109,10 @@ export function oidcProviderRoutes(app: Express, services: Services, extensions:
         if (proceed) instance.handle(req, res);
       });
     }).catch(next);
-  });
+  };
+  app.use(PROVIDER_MOUNT, protocol);
+  // Every refresh and code exchange comes here (http/lean_lane.ts).
+  addLeanRoute(app, { method: 'POST', pattern: `${PROVIDER_MOUNT}/token`, handle: protocol });
 }
 
 function unknownProvider(req: Request, res: Response): void {
