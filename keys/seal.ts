@@ -11,6 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmod, open, readFile, stat } from 'node:fs/promises';
+import { pooledRandomBytes } from './random_pool.js';
 
 const PREFIX = 'lyseal:v1:';
 const KEY_BYTES = 32;
@@ -31,7 +32,7 @@ export class Seal {
 
   /** Encrypt a secret for storage, bound to `context`. */
   seal(plaintext: string, context: string): string {
-    const iv = randomBytes(IV_BYTES);
+    const iv = pooledRandomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
