@@ -13,6 +13,7 @@ import {
   checkIndexValue,
   checkInstant,
   compareIds,
+  copyJson,
   expiryOf,
   indexEntries,
   indexOf,
@@ -55,7 +56,7 @@ export class MemoryStorage implements Storage {
     this.#kind(kind);
     checkId(id);
     const row = this.state.get(kind)?.get(id);
-    return row && isLive(row.expiresAt, this.#now()) ? (structuredClone(row.value) as T) : undefined;
+    return row && isLive(row.expiresAt, this.#now()) ? (copyJson(row.value) as T) : undefined;
   }
 
   async create<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
@@ -73,14 +74,14 @@ export class MemoryStorage implements Storage {
     return this.change((draft, now) => {
       const current = draft.get(kind, id);
       if (current === undefined || !isLive(current.expiresAt, now)) throw new NotFoundError(kind, id);
-      const next = updater(structuredClone(current.value) as T);
+      const next = updater(copyJson(current.value) as T);
       if (next === undefined) {
         draft.delete(kind, id);
         return undefined;
       }
       const row = rowOf(next, expiresAt ?? current.expiresAt);
       store(draft, kind, definition, id, row, now);
-      return structuredClone(row.value) as T;
+      return copyJson(row.value) as T;
     });
   }
 
@@ -247,5 +248,5 @@ function entryOf<T>(id: string, row: Row): Entry<T> {
 }
 
 function copyEntry<T>(entry: Entry<T>): Entry<T> {
-  return { ...entry, value: structuredClone(entry.value) };
+  return { ...entry, value: copyJson(entry.value as Json) as T };
 }

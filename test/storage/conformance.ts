@@ -161,6 +161,20 @@ export function runConformanceTests(name: string, open: () => Promise<OpenedStor
         expect(await storage.get('users', 'ann')).toEqual({ name: 'ann', groups: ['a'] });
       });
 
+      it('keeps a "__proto__" key of a value as data, in reads, lists and updates', async () => {
+        const value = JSON.parse('{"__proto__": {"polluted": true}, "deep": [{"__proto__": 1}]}') as Record<string, unknown>;
+        await storage.put('notes', 'p', value);
+        const reads = [await storage.get<Record<string, unknown>>('notes', 'p'), (await storage.list<Record<string, unknown>>('notes'))[0]?.value];
+        reads.push(await storage.update<Record<string, unknown>>('notes', 'p', (current) => ({ ...JSON.parse(JSON.stringify(current)), seen: true })));
+        for (const read of reads) {
+          expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+          expect(Object.keys(read!)).toContain('__proto__');
+          expect((read as { polluted?: unknown }).polluted).toBeUndefined();
+          expect(JSON.stringify((read as { deep: unknown }).deep)).toBe('[{"__proto__":1}]');
+        }
+        expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+      });
+
       it('stores what JSON keeps: undefined properties vanish, dates become strings', async () => {
         await storage.put('notes', 'n', { kept: 1, dropped: undefined, at: new Date(0) });
         expect(await storage.get('notes', 'n')).toStrictEqual({ kept: 1, at: '1970-01-01T00:00:00.000Z' });
