@@ -8,6 +8,7 @@
  */
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Services } from '../services.js';
+import { adoptLeanRoutes } from './lean_lane.js';
 
 export type RouteSet = (app: Express, services: Services) => void;
 
@@ -20,6 +21,8 @@ export function lazyRoutes(prefixes: readonly string[], load: () => Promise<Rout
         const routes = express.Router({ caseSensitive: true });
         // Route sets only call use/get/post/… with absolute paths, which a Router serves the same.
         mount(routes as Express, services);
+        // From now on its hottest routes are served on the app's lean lane (lean_lane.ts).
+        adoptLeanRoutes(app, routes);
         return routes;
       });
       router.then((routes) => routes(req, res, next), next);

@@ -44,9 +44,9 @@ interface Lane {
   readonly mounted: Array<{ readonly method: string; readonly prefix: string; readonly rest: string; readonly route: LeanRoute }>;
 }
 
-const lanes = new WeakMap<Express, Lane>();
+const lanes = new WeakMap<object, Lane>();
 
-function laneOf(app: Express): Lane {
+function laneOf(app: object): Lane {
   let lane = lanes.get(app);
   if (lane === undefined) {
     lane = { stages: undefined, exact: new Map(), mounted: [] };
@@ -67,6 +67,19 @@ export function addLeanRoute(app: Express, route: LeanRoute): void {
   const after = route.pattern.indexOf('/', param + 2);
   if (after === -1 || route.pattern.slice(param + 2, after) !== 'name') throw new Error(`lean route ${route.pattern}: only a '/:name/' segment is supported`);
   lane.mounted.push({ method: route.method, prefix: route.pattern.slice(0, param + 1), rest: route.pattern.slice(after), route });
+}
+
+/**
+ * Moves the lean routes a route set registered on `from` (a router standing in for the app, as
+ * lazily loaded route sets get) onto the app's lane.
+ */
+export function adoptLeanRoutes(app: Express, from: object): void {
+  const source = lanes.get(from);
+  if (source === undefined) return;
+  const lane = laneOf(app);
+  for (const [key, route] of source.exact) lane.exact.set(key, route);
+  lane.mounted.push(...source.mounted);
+  lanes.delete(from);
 }
 
 /** Sets the stages every lean-lane request meets; without them the lane stays closed. */

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { addLeanRoute, requestListener, setLeanStages } from '../../server/http/lean_lane.js';
+import { lazyRoutes } from '../../server/http/lazy_routes.js';
+import type { Services } from '../../server/services.js';
 import { api, startTestServer, type TestServer } from '../support/server.js';
 
 describe('lean lane dispatch', () => {
@@ -72,6 +74,30 @@ describe('lean lane dispatch', () => {
   it('sends what a route throws, or passes on, to the error handler', async () => {
     expect(await post('/api/v1/throws')).toEqual({ status: 599, body: { error: 'boom' } });
     expect(await post('/api/v1/passes')).toEqual({ status: 599, body: { error: 'unsupported path' } });
+  });
+
+  it('takes over the lean routes of a lazily loaded route set once it is loaded', async () => {
+    const app: Express = express();
+    // Blocks any request that carries the header, in Express only.
+    app.use((req: Request, res: Response, next: NextFunction) => (req.headers['x-block'] ? void res.status(418).json({ via: 'express' }) : next()));
+    const handle = (req: Request, res: Response): void => void res.json({ via: 'route', name: req.params.name });
+    const routeSet = lazyRoutes(['/v1/lazy'], async () => (target) => {
+      target.use('/v1/lazy/:name', handle);
+      addLeanRoute(target, { method: 'POST', pattern: '/v1/lazy/:name/token', handle });
+    });
+    routeSet(app, {} as Services);
+    setLeanStages(app, { before: [], onError: (_error: unknown, _req: Request, res: Response) => void res.status(599).end() });
+    const lazyServer = createServer(requestListener(app));
+    await new Promise<void>((resolve) => lazyServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(lazyServer.address() as AddressInfo).port}/v1/lazy/one/token`;
+    try {
+      const blocked = { method: 'POST', headers: { 'x-block': '1' } };
+      expect((await fetch(url, blocked)).status).toBe(418); // not loaded yet: Express's way
+      expect(await (await fetch(url, { method: 'POST' })).json()).toEqual({ via: 'route', name: 'one' }); // loads it
+      expect(await (await fetch(url, blocked)).json()).toEqual({ via: 'route', name: 'one' }); // now on the lane
+    } finally {
+      await new Promise<void>((resolve) => lazyServer.close(() => resolve()));
+    }
   });
 
   it('refuses to register a path that is not canonical', () => {
