@@ -129,10 +129,16 @@ function dispatch(app: Express, stages: LeanStages, req: IncomingMessage, res: S
   Object.setPrototypeOf(res, app.response);
   response.locals ??= Object.create(null) as Response['locals'];
   request.originalUrl = req.url ?? '/';
-  request.baseUrl = how.baseUrl ?? '';
-  request.params = how.params;
-  if (how.routePath !== undefined) request.route = { path: how.routePath };
-  if (how.url !== undefined) req.url = how.url;
+  request.baseUrl = '';
+  request.params = {};
+  // The stages see the request as Express's app-level middleware does (the audit and the metrics
+  // choose by the whole path); the route sees it as its mount or route does.
+  const enterRoute = (): void => {
+    request.params = how.params;
+    if (how.routePath !== undefined) request.route = { path: how.routePath };
+    if (how.baseUrl !== undefined) request.baseUrl = how.baseUrl;
+    if (how.url !== undefined) req.url = how.url;
+  };
 
   const fail = (error: unknown): void => {
     void stages.onError(error, request, response, () => undefined);
@@ -146,7 +152,10 @@ function dispatch(app: Express, stages: LeanStages, req: IncomingMessage, res: S
     const handler = stages.before[stage++];
     try {
       if (handler !== undefined) handler(request, response, next);
-      else route.handle(request, response, passOn);
+      else {
+        enterRoute();
+        route.handle(request, response, passOn);
+      }
     } catch (thrown) {
       fail(thrown);
     }

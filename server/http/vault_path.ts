@@ -7,7 +7,7 @@
  * Handlers stay small: they get typed data and an authenticated context, and return data (or
  * nothing, which is 204).
  */
-import type { Request, Response, Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import { LanyardError, notFound, permissionDenied } from '../errors.js';
 import type { Capability } from '../policy/index.js';
 import type { AuthContext } from '../auth/context.js';
@@ -15,6 +15,7 @@ import { decodeBody, decodeQuery, readRawBody } from './body.js';
 import { parseFields, unknownFieldsWarning, type FieldSchema, type FieldValues } from './fields.js';
 import { requestContext, type RequestContext } from './request_context.js';
 import { sendVaultError } from './vault_response.js';
+import { PathTable } from './vault_path_table.js';
 
 export type Operation = 'read' | 'list' | 'create' | 'update' | 'delete';
 
@@ -148,15 +149,25 @@ export function definePath<S extends FieldSchema>(path: VaultPath<S>): VaultPath
 /** `canonicalParams` for names the store lower-cases (policies, userpass usernames). */
 export const lowerCased = (value: string): string => value.toLowerCase();
 
+/**
+ * Puts the paths on `router` as one dispatcher (vault_path_table.ts) rather than one Express route
+ * each, which Express would try in turn with a regular expression per route on every request.
+ * The answers are Express's: first declared path wins, one trailing `/` is ignored, letter case
+ * counts, and `req.params` and `req.route.path` are set as Express sets them.
+ */
 export function vaultPathRoutes(router: Router, paths: readonly VaultPath<FieldSchema>[], deps: VaultPathDeps): void {
-  for (const path of paths) {
-    router.all(path.pattern, (req, res) => {
-      handle(path, req, res, deps).catch(async (err: unknown) => {
-        const auditError = await deps.audit?.failure(req, err);
-        sendVaultError(res, auditError ?? err, requestContext(req));
-      });
+  const table = new PathTable(paths);
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const found = table.match(req.path);
+    if (found === undefined) return next();
+    const { route: path, params } = found;
+    req.params = params;
+    req.route = { path: path.pattern };
+    handle(path, req, res, deps).catch(async (err: unknown) => {
+      const auditError = await deps.audit?.failure(req, err);
+      sendVaultError(res, auditError ?? err, requestContext(req));
     });
-  }
+  });
 }
 
 async function handle<S extends FieldSchema>(path: VaultPath<S>, req: Request, res: Response, deps: VaultPathDeps): Promise<void> {

@@ -20,7 +20,7 @@ describe('lean lane dispatch', () => {
   beforeAll(async () => {
     const app: Express = express();
     const stage = (req: Request, _res: Response, next: NextFunction): void => {
-      seen.push(`stage ${req.originalUrl}`);
+      seen.push(`stage ${req.originalUrl} ${req.url} ${req.path} ${req.baseUrl}`);
       next();
     };
     app.use(stage);
@@ -53,11 +53,14 @@ describe('lean lane dispatch', () => {
     const { status, body } = await post('/api/v1/fast?x=1');
     expect(status).toBe(200);
     expect(body).toEqual({ via: 'lane', params: {}, url: '/api/v1/fast?x=1', baseUrl: '', originalUrl: '/api/v1/fast?x=1', path: '/api/v1/fast', route: '/api/v1/fast' });
-    expect(seen).toEqual(['stage /api/v1/fast?x=1']);
+    expect(seen).toEqual(['stage /api/v1/fast?x=1 /api/v1/fast?x=1 /api/v1/fast ']);
   });
 
   it('serves a /:name/ route as Express serves a mount: the name a parameter, the URL below it', async () => {
+    seen.length = 0;
     const { status, body } = await post('/v1/provider/acme/token?q=2');
+    // The stages (audit, metrics) see the whole path, as app-level middleware does in Express.
+    expect(seen).toEqual(['stage /v1/provider/acme/token?q=2 /v1/provider/acme/token?q=2 /v1/provider/acme/token ']);
     expect(status).toBe(200);
     expect(body).toEqual({ via: 'lane', params: { name: 'acme' }, url: '/token?q=2', baseUrl: '/v1/provider/acme', originalUrl: '/v1/provider/acme/token?q=2', path: '/token', route: null });
   });
