@@ -20,12 +20,12 @@ const LOGIN_ROUTES: ReadonlyArray<{ route: string; method: string; succeeded: (s
 
 export function httpMetrics(metrics: Metrics): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const end = metrics.httpDuration.startTimer();
+    const started = performance.now();
     res.on('finish', () => {
       const route = routeTemplate(req, res.statusCode);
-      const labels = { route, method: req.method, status: String(res.statusCode) };
-      end(labels);
-      metrics.httpRequests.inc(labels);
+      const status = String(res.statusCode);
+      metrics.httpDurationFor(route, req.method, status).observe((performance.now() - started) / 1000);
+      metrics.httpRequestsFor(route, req.method, status).inc();
       const login = LOGIN_ROUTES.find((candidate) => candidate.route === route);
       // A login is a form or API post; the SSO callback is the browser's GET back from the IdP.
       if (login && (login.method === 'sso' || req.method === 'POST' || req.method === 'PUT')) {

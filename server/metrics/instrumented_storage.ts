@@ -13,7 +13,7 @@ export class InstrumentedStorage implements Storage {
   ) {}
 
   async #timed<T>(operation: string, kind: string, run: () => Promise<T>): Promise<T> {
-    const end = this.metrics.storageDuration.startTimer({ operation, kind });
+    const end = this.metrics.storageDurationFor(operation, kind).startTimer();
     try {
       return await run();
     } catch (error) {

@@ -67,6 +67,11 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Children bound per label set, for the metrics every request and storage call updates. */
+  readonly httpRequestsFor = bound((route: string, method: string, status: string) => this.httpRequests.labels(route, method, status));
+  readonly httpDurationFor = bound((route: string, method: string, status: string) => this.httpDuration.labels(route, method, status));
+  readonly storageDurationFor = bound((operation: string, kind: string) => this.storageDuration.labels(operation, kind));
+
   constructor() {
     // Process CPU, memory, file descriptors, GC, and event-loop delay (nodejs_eventloop_lag_*).
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
@@ -76,4 +81,22 @@ export class Metrics {
   async exposition(): Promise<{ text: string; contentType: string }> {
     return { text: await this.registry.metrics(), contentType: this.registry.contentType };
   }
+}
+
+/**
+ * A metric's children, bound once per label set: prom-client sorts and hashes the label object on
+ * every update otherwise, which every request and every storage call would pay. The label sets
+ * are bounded (see the top of this file), so the cache is too.
+ */
+function bound<A extends string[], C>(bind: (...labels: A) => C): (...labels: A) => C {
+  const children = new Map<string, C>();
+  return (...labels) => {
+    const key = labels.join('\u0000');
+    let child = children.get(key);
+    if (child === undefined) {
+      child = bind(...labels);
+      children.set(key, child);
+    }
+    return child;
+  };
 }
