@@ -42,9 +42,12 @@ export class GatedStorage implements Storage {
       return await op();
     } finally {
       this.#active[kind]--;
-      const waiters = this.#waiters;
-      this.#waiters = [];
-      for (const wake of waiters) wake();
+      // Every storage call passes here: nothing is allocated unless a hold is waiting.
+      if (this.#waiters.length > 0) {
+        const waiters = this.#waiters;
+        this.#waiters = [];
+        for (const wake of waiters) wake();
+      }
     }
   }
 
