@@ -67,6 +67,8 @@ interface Target {
   codes(n: number): Promise<string[]>;
   cpuMicros(): Promise<number>;
   rss(): Promise<number>;
+  /** Lanyard only: storage calls so far, by `operation kind` (from its Prometheus metrics). */
+  storageCalls?(): Promise<Map<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +80,8 @@ interface Measurement {
   readonly ok: number;
   readonly failed: number;
   readonly rssMb: number;
+  /** Lanyard only: storage calls per request, e.g. `get oidc_state 3.0, put oidc_state 2.0`. */
+  readonly storageCalls?: string;
 }
 
 // ---- The measuring side ----
@@ -117,11 +121,14 @@ function codeRun(target: Target, codes: string[]): Promise<Measurement> {
 }
 
 async function load(target: Target, length: { duration: number } | { amount: number }, request: Record<string, unknown>): Promise<Measurement> {
+  const callsBefore = await target.storageCalls?.();
   const cpuBefore = await target.cpuMicros();
   const result = await autocannon({ url: new URL(target.issuer).origin, connections: CONNECTIONS, ...length, requests: [request] });
   const cpu = (await target.cpuMicros()) - cpuBefore;
+  const callsAfter = await target.storageCalls?.();
   const ok = result['2xx'];
   return {
+    ...(callsBefore && callsAfter ? { storageCalls: callsPerRequest(callsBefore, callsAfter, result.requests.total) } : {}),
     // Only 2xx answers count as throughput; failures are reported apart.
     rps: ok / Math.max(0.001, result.duration),
     p50: result.latency.p50,
@@ -131,6 +138,31 @@ async function load(target: Target, length: { duration: number } | { amount: num
     failed: result.non2xx + result.errors,
     rssMb: (await target.rss()) / 1e6,
   };
+}
+
+/** The storage calls between two readings, per request, largest first. */
+function callsPerRequest(before: Map<string, number>, after: Map<string, number>, requests: number): string {
+  return [...after]
+    .map(([key, count]) => [key, (count - (before.get(key) ?? 0)) / Math.max(1, requests)] as const)
+    .filter(([, perRequest]) => perRequest >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, perRequest]) => `${key} ${perRequest.toFixed(1)}`)
+    .join(', ');
+}
+
+/** Counts of `lanyard_storage_operation_duration_seconds` by operation and kind. */
+async function lanyardStorageCalls(server: ServerProcess): Promise<Map<string, number>> {
+  const res = await fetch(`${server.url}/v1/sys/metrics?format=prometheus`, { headers: { 'x-vault-token': server.rootToken } });
+  if (!res.ok) throw new Error(`metrics: ${res.status}`);
+  const calls = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    if (!line.startsWith('lanyard_storage_operation_duration_seconds_count{')) continue;
+    const operation = /operation="([^"]*)"/.exec(line)?.[1];
+    const kind = /kind="([^"]*)"/.exec(line)?.[1];
+    const count = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (operation !== undefined && kind !== undefined) calls.set(`${operation} ${kind}`.trim(), count);
+  }
+  return calls;
 }
 
 // ---- Lanyard ----
@@ -199,6 +231,7 @@ async function lanyardTarget(algorithm: SigningAlgorithm): Promise<Target> {
     },
     cpuMicros: () => server.cpuMicros(),
     rss: () => server.rss(),
+    storageCalls: () => lanyardStorageCalls(server),
     stop: () => server.stop(),
   };
 }
@@ -354,7 +387,9 @@ async function benchmark(algorithms: readonly SigningAlgorithm[]): Promise<void>
       throw err;
     });
     const rows: Array<Array<string | number>> = [];
+    const calls: Array<Array<string | number>> = [];
     const addRows = (endpoint: string, p: Measurement, l: Measurement): void => {
+      calls.push([endpoint, l.storageCalls ?? '']);
       const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
       const row = (server: string, m: Measurement) => [endpoint, server, String(m.ok), String(m.failed), m.rps, m.p50, m.p99, m.cpuPerRequestUs, m.rssMb];
       rows.push(
@@ -395,6 +430,7 @@ async function benchmark(algorithms: readonly SigningAlgorithm[]): Promise<void>
       ['endpoint', 'server', '2xx', 'failed', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'RSS MB'],
       rows,
     );
+    printTable('Lanyard storage calls per request (operation, kind; from its metrics, middle round)', ['endpoint', 'calls per request'], calls);
   }
 }
 
@@ -409,6 +445,7 @@ function median(runs: readonly Measurement[]): Measurement {
     ok: runs.reduce((sum, run) => sum + run.ok, 0),
     failed: runs.reduce((sum, run) => sum + run.failed, 0),
     rssMb: Math.max(...runs.map((run) => run.rssMb)),
+    ...(runs[0]?.storageCalls !== undefined ? { storageCalls: runs[Math.floor(runs.length / 2)]?.storageCalls ?? '' } : {}),
   };
 }
 
