@@ -58,7 +58,9 @@ export interface RuntimeOptions {
 
 export async function openStorage(dataDir: string, config: Pick<ServerConfig, 'sqliteSynchronous'>, now: () => number = Date.now): Promise<Storage> {
   const configStore = await LowdbStorage.open(join(dataDir, 'config.json'), CONFIG_KINDS, { now });
-  const stateStore = await SqliteStorage.open(join(dataDir, 'state.db'), STATE_KINDS, { synchronous: config.sqliteSynchronous, now });
+  // Tokens and entities are read by nearly every authenticated request; this process is the only
+  // writer of its data dir (lowdb's configuration is held in memory the same way).
+  const stateStore = await SqliteStorage.open(join(dataDir, 'state.db'), STATE_KINDS, { synchronous: config.sqliteSynchronous, now, cachedKinds: ['token', 'entity'] });
   const routes: Record<string, Storage> = {};
   for (const kind of Object.keys(CONFIG_KINDS)) routes[kind] = configStore;
   for (const kind of Object.keys(STATE_KINDS)) routes[kind] = stateStore;

@@ -16,6 +16,9 @@
  *
  * WAL mode lets readers in other connections proceed while one writes, and lets a worker thread
  * copy the WAL back into the database (a checkpoint, with its fsyncs) without blocking the writer.
+ *
+ * Records of the kinds named in `cachedKinds` stay parsed in memory between reads (record_cache.ts):
+ * every statement that changes or removes a row forgets it there first.
  */
 import { randomUUID } from 'node:crypto';
 import { chmod, open } from 'node:fs/promises';
@@ -23,10 +26,12 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { AlreadyExistsError, NotFoundError, StorageClosedError, StorageError } from './errors.js';
+import { RecordCache } from './record_cache.js';
 import {
   checkId,
   checkIndexValue,
   checkInstant,
+  copyJson,
   expiryOf,
   indexEntries,
   indexOf,
@@ -48,6 +53,12 @@ export interface SqliteOptions {
   readonly synchronous?: 'NORMAL' | 'FULL';
   /** The clock that decides what has expired and what `gc()` removes; Date.now by default. */
   readonly now?: Clock;
+  /**
+   * Kinds whose records are kept parsed in memory between reads (record_cache.ts), up to
+   * `cacheEntries` records (4096 by default). Only for a file no other process writes.
+   */
+  readonly cachedKinds?: readonly string[];
+  readonly cacheEntries?: number;
 }
 
 /** Schema migrations in order; `user_version` counts those applied. Append, never edit. */
@@ -81,6 +92,8 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 const LIVE = '(expires_at IS NULL OR expires_at > ?)';
+
+const DEFAULT_CACHE_ENTRIES = 4096;
 
 /** Commits between two checkpoints by the worker: about SQLite's own default of 1000 WAL pages. */
 const CHECKPOINT_EVERY = 100;
@@ -185,14 +198,16 @@ export class SqliteStorage implements Storage {
   readonly #sql: Statements;
   readonly #now: Clock;
   readonly #checkpointer: Checkpointer;
+  readonly #cache: RecordCache;
   /** Writes of this turn, in call order, waiting for the group commit. */
   #pending: PendingWrite[] = [];
   #closed = false;
 
-  private constructor(db: Database.Database, file: string, schema: Schema, now: Clock) {
+  private constructor(db: Database.Database, file: string, schema: Schema, now: Clock, cache: RecordCache) {
     this.#db = db;
     this.#schema = schema;
     this.#now = now;
+    this.#cache = cache;
     this.#sql = prepare(db);
     this.#checkpointer = new Checkpointer(db, file);
     // Each call of these runs in its own transaction, rolled back when they throw; inside the
@@ -207,8 +222,10 @@ export class SqliteStorage implements Storage {
    * the index rows of kinds whose declared indexes changed since the last open.
    */
   static async open(file: string, schema: Schema, options: SqliteOptions = {}): Promise<SqliteStorage> {
-    const { synchronous = 'NORMAL', now = Date.now } = options;
+    const { synchronous = 'NORMAL', now = Date.now, cachedKinds = [], cacheEntries = DEFAULT_CACHE_ENTRIES } = options;
     if (synchronous !== 'NORMAL' && synchronous !== 'FULL') throw new TypeError('synchronous must be NORMAL or FULL');
+    for (const kind of cachedKinds) kindOf(schema, kind);
+    const cache = new RecordCache(cachedKinds, cacheEntries);
     // SQLite gives -wal and -shm the database file's mode, so an owner-only database keeps them so.
     await restrictToOwner(file);
     const db = new Database(file);
@@ -218,7 +235,7 @@ export class SqliteStorage implements Storage {
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
       migrate(db, file);
-      const storage = new SqliteStorage(db, file, schema, now);
+      const storage = new SqliteStorage(db, file, schema, now, cache);
       storage.#rebuildChangedIndexes();
       return storage;
     } catch (error) {
@@ -230,8 +247,18 @@ export class SqliteStorage implements Storage {
   async get<T>(kind: string, id: string): Promise<T | undefined> {
     this.#kind(kind);
     checkId(id);
-    const row = this.#sql.read.get(kind, id, this.#now());
-    return row && (JSON.parse(row.value) as T);
+    const now = this.#now();
+    if (!this.#cache.caches(kind)) {
+      const row = this.#sql.read.get(kind, id, now);
+      return row && (JSON.parse(row.value) as T);
+    }
+    const cached = this.#cache.get(kind, id, now);
+    if (cached !== undefined) return cached as T;
+    const row = this.#sql.read.get(kind, id, now);
+    if (row === undefined) return undefined;
+    const value = JSON.parse(row.value) as Json;
+    this.#cache.set(kind, id, value, row.expiresAt);
+    return copyJson(value) as T;
   }
 
   async create<T>(kind: string, id: string, value: T, options?: WriteOptions): Promise<void> {
@@ -260,7 +287,10 @@ export class SqliteStorage implements Storage {
   async delete(kind: string, id: string): Promise<boolean> {
     this.#kind(kind);
     checkId(id);
-    const removed = (await this.#enqueue(() => this.#sql.deleteReturning.get(kind, id))) as Pick<RecordRow, 'expiresAt'> | undefined;
+    const removed = (await this.#enqueue(() => {
+      this.#cache.forget(kind, id);
+      return this.#sql.deleteReturning.get(kind, id);
+    })) as Pick<RecordRow, 'expiresAt'> | undefined;
     return removed !== undefined && isLive(removed.expiresAt, this.#now());
   }
 
@@ -327,6 +357,8 @@ export class SqliteStorage implements Storage {
     this.#open();
     checkInstant(now);
     const removed = this.#sql.gc.run(now).changes;
+    // Expired entries are never served anyway; this frees their memory.
+    if (removed > 0) this.#cache.clear();
     if (removed > 0) this.#checkpointer.committed();
     return removed;
   }
@@ -382,6 +414,7 @@ export class SqliteStorage implements Storage {
     if (current === undefined) throw new NotFoundError(kind, id);
     const next = updater(JSON.parse(current.value));
     if (next === undefined) {
+      this.#cache.forget(kind, id);
       this.#sql.delete.run(kind, id);
       return undefined;
     }
@@ -397,6 +430,7 @@ export class SqliteStorage implements Storage {
   #store(kind: string, definition: KindDefinition<unknown>, id: string, text: string, expiresAt: number | undefined, now: number, fresh = false): void {
     const entries = indexEntries(definition, JSON.parse(text) as Json);
     this.#claim(kind, id, entries, now);
+    this.#cache.forget(kind, id);
     this.#sql.upsert.run(kind, id, text, expiresAt ?? null);
     if (!fresh) this.#sql.deleteIndexes.run(kind, id);
     this.#insertIndexes(kind, id, entries);
@@ -416,6 +450,7 @@ export class SqliteStorage implements Storage {
       const owner = this.#sql.owner.get(kind, index, value);
       if (owner === undefined || owner.id === id) continue;
       if (isLive(owner.expiresAt, now)) throw new AlreadyExistsError(kind, id, index);
+      this.#cache.forget(kind, owner.id);
       this.#sql.delete.run(kind, owner.id);
     }
   }

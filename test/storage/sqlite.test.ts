@@ -18,6 +18,26 @@ runConformanceTests('sqlite', async () => {
   };
 });
 
+// The same contract with every kind's records cached between reads (record_cache.ts).
+const EVERY_KIND = Object.keys(conformanceSchema);
+runConformanceTests('sqlite (records cached)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lanyard-sqlite-'));
+  const file = join(dir, 'state.db');
+  return {
+    storage: await SqliteStorage.open(file, conformanceSchema, { cachedKinds: EVERY_KIND, cacheEntries: 3 }),
+    reopen: () => SqliteStorage.open(file, conformanceSchema, { cachedKinds: EVERY_KIND }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+runClockTests('sqlite (records cached)', async (now) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lanyard-sqlite-'));
+  return {
+    storage: await SqliteStorage.open(join(dir, 'state.db'), conformanceSchema, { now, cachedKinds: EVERY_KIND }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
 runClockTests('sqlite', async (now) => {
   const dir = await mkdtemp(join(tmpdir(), 'lanyard-sqlite-'));
   return {
@@ -97,6 +117,54 @@ describe('SqliteStorage', () => {
     await expect(migrated.create('users', 'cat', { name: 'cat', email: 'ann@example.com' })).rejects.toBeInstanceOf(AlreadyExistsError);
     await migrated.close();
     expect(inspect((db) => db.pragma('user_version', { simple: true }))).toBe(2);
+  });
+
+  it('with records cached, every write, removal, steal, expiry and gc is seen by the next read', async () => {
+    let clock = Date.UTC(2030, 0, 1);
+    const storage = await SqliteStorage.open(file, conformanceSchema, { now: () => clock, cachedKinds: ['users', 'notes'] });
+    const read = (id: string) => storage.get<User>('users', id);
+    await storage.put('users', 'ann', { name: 'ann', email: 'ann@example.com' });
+    expect(await read('ann')).toEqual({ name: 'ann', email: 'ann@example.com' }); // now cached
+
+    await storage.put('users', 'ann', { name: 'ann 2' });
+    expect(await read('ann')).toEqual({ name: 'ann 2' });
+    await storage.update<User>('users', 'ann', (user) => ({ ...user, name: 'ann 3' }));
+    expect(await read('ann')).toEqual({ name: 'ann 3' });
+    // A failing update changes nothing, cached or not.
+    await expect(storage.update<User>('users', 'ann', () => { throw new Error('no'); })).rejects.toThrow('no');
+    expect(await read('ann')).toEqual({ name: 'ann 3' });
+    await storage.update<User>('users', 'ann', () => undefined);
+    expect(await read('ann')).toBeUndefined();
+
+    await storage.put('users', 'bob', { name: 'bob', email: 'bob@example.com' }, { expiresAt: clock + 1000 });
+    expect(await read('bob')).toEqual({ name: 'bob', email: 'bob@example.com' });
+    clock += 1000;
+    expect(await read('bob')).toBeUndefined(); // expired while cached
+    // An expired holder of a unique value is removed by the next claim: its cached copy goes too.
+    clock -= 1000;
+    expect(await read('bob')).toEqual({ name: 'bob', email: 'bob@example.com' });
+    clock += 1000;
+    await storage.create('users', 'cat', { name: 'cat', email: 'bob@example.com' });
+    clock -= 1000;
+    expect(await read('bob')).toBeUndefined();
+    clock += 1000;
+
+    await storage.put('users', 'dan', { name: 'dan' });
+    expect(await read('dan')).toEqual({ name: 'dan' });
+    expect(await storage.delete('users', 'dan')).toBe(true);
+    expect(await read('dan')).toBeUndefined();
+
+    // A changed copy is the caller's own.
+    const cat = await read('cat');
+    cat!.name = 'changed';
+    expect(await read('cat')).toEqual({ name: 'cat', email: 'bob@example.com' });
+    await storage.close();
+    // What the file holds is what the cache served.
+    expect(inspect((db) => db.prepare("SELECT id, value FROM records WHERE kind = 'users' ORDER BY id").all())).toEqual([{ id: 'cat', value: JSON.stringify({ name: 'cat', email: 'bob@example.com' }) }]);
+  });
+
+  it('refuses to cache a kind it does not have', async () => {
+    await expect(SqliteStorage.open(file, conformanceSchema, { cachedKinds: ['nope'] })).rejects.toThrow();
   });
 
   it('rebuilds index rows when a kind declares different indexes', async () => {
