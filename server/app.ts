@@ -40,16 +40,17 @@ export function createApp(services: Services, features: AppFeatures = {}): Expre
   // matched with their letter case as registered (see http/canonical_path.ts).
   app.set('case sensitive routing', true);
   const trusted = services.config.trustedProxies.map((c) => parseCidr(c)).filter((c): c is Cidr => c !== undefined);
-  const context = requestContextMiddleware(services.log, trusted);
-  const metrics = services.metrics ? httpMetrics(services.metrics) : undefined;
-  const audit = services.audit ? httpAudit(services.audit) : undefined;
-  app.use(context);
-  if (metrics) app.use(metrics);
-  app.use(canonicalPathGate());
-  if (audit) app.use(audit);
+  const pathGate = canonicalPathGate();
+  const stages = [
+    requestContextMiddleware(services.log, trusted),
+    ...(services.metrics ? [httpMetrics(services.metrics)] : []),
+    pathGate,
+    ...(services.audit ? [httpAudit(services.audit)] : []),
+  ];
+  app.use(stages);
   // The hottest protocol routes meet the same stages on the lean lane (http/lean_lane.ts); the
   // path gate is not among them because the lane only knows canonical paths.
-  setLeanStages(app, { before: [context, ...(metrics ? [metrics] : []), ...(audit ? [audit] : [])], onError: lastResort });
+  setLeanStages(app, { before: stages.filter((stage) => stage !== pathGate), onError: lastResort });
 
   const health = healthHandler(services);
   app.get('/v1/sys/health', health);

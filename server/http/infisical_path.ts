@@ -51,7 +51,7 @@ export interface InfisicalPath {
   /** `admin`: up to --max-request-size; `public`: Infisical's 1 MiB; absent: no body is read. */
   readonly body?: 'admin' | 'public';
   readonly handle: (call: InfisicalCall) => Promise<unknown>;
-  /** A hot public route, served on the lean lane (lean_lane.ts) as well as by Express. */
+  /** A hot route, served on the lean lane (lean_lane.ts) as well as by Express. */
   readonly lean?: true;
 }
 
@@ -65,7 +65,7 @@ export function infisicalPathRoutes(app: Express, services: Services, paths: rea
       );
     };
     app[path.method](path.pattern, handle);
-    if (path.lean === true && path.method === 'post') addLeanRoute(app, { method: 'POST', pattern: path.pattern, handle });
+    if (path.lean === true) addLeanRoute(app, { method: path.method.toUpperCase(), pattern: path.pattern, handle });
   }
 }
 

@@ -21,7 +21,8 @@ import { LanyardError } from '../errors.js';
 import { nonCanonicalReason, pathnameOf } from './canonical_path.js';
 
 export interface LeanRoute {
-  readonly method: 'POST';
+  /** Upper case, as Node reports it (`POST`). */
+  readonly method: string;
   /**
    * `/a/b/c` matches that path only. A prefix ending in `/:name/`, e.g.
    * `/v1/identity/oidc/provider/:name/token`, matches one segment in its place: the route is
