@@ -3,9 +3,11 @@
  * codes, grants. This is the hot path, so every statement is prepared once at open.
  *
  * Records live in one table keyed by (kind, id), holding their JSON text. Each value a record
- * yields for an index is a row of a second table, rewritten with the record in one transaction and
- * removed with it by a cascading foreign key; a partial unique index enforces the indexes the
- * schema declares unique.
+ * yields for an index is a row of `unique_values` (keyed by the value, which enforces uniqueness)
+ * or `shared_values` (keyed by the value and the record's id). Those rows are written and removed
+ * with their record in one transaction, computed from the record itself: a write touches only the
+ * rows whose values changed, and each index value lives in exactly one B-tree, since every B-tree
+ * a write touches is another page in its WAL frames (the largest cost of a state write).
  *
  * better-sqlite3 is synchronous, and writes are group-committed: the writes called in one turn of
  * the event loop are applied in call order, each in a savepoint of its own (a failing one changes
@@ -89,11 +91,35 @@ const MIGRATIONS: readonly string[] = [
   // SQLite's planner only matches a partial index's condition in that spelling).
   `DROP INDEX record_indexes_lookup;
    CREATE INDEX record_indexes_shared ON record_indexes (kind, index_name, value) WHERE is_unique = 0;`,
+  // Index rows keyed by their value alone. record_indexes kept each row in two B-trees, its primary
+  // key (kind, id, …), which found a record's rows to delete them, and a partial index by value;
+  // rows are now found from the record's own values, so the first B-tree is gone (measured alone:
+  // a token write 20% cheaper), and there is no foreign key left to cascade.
+  `CREATE TABLE unique_values (
+     kind TEXT NOT NULL,
+     index_name TEXT NOT NULL,
+     value TEXT NOT NULL,
+     id TEXT NOT NULL,
+     PRIMARY KEY (kind, index_name, value)
+   ) WITHOUT ROWID;
+   CREATE TABLE shared_values (
+     kind TEXT NOT NULL,
+     index_name TEXT NOT NULL,
+     value TEXT NOT NULL,
+     id TEXT NOT NULL,
+     PRIMARY KEY (kind, index_name, value, id)
+   ) WITHOUT ROWID;
+   INSERT INTO unique_values (kind, index_name, value, id) SELECT kind, index_name, value, id FROM record_indexes WHERE is_unique;
+   INSERT INTO shared_values (kind, index_name, value, id) SELECT kind, index_name, value, id FROM record_indexes WHERE is_unique = 0;
+   DROP TABLE record_indexes;`,
 ];
 
 const LIVE = '(expires_at IS NULL OR expires_at > ?)';
 
 const DEFAULT_CACHE_ENTRIES = 4096;
+
+/** Expired records removed per statement by gc, which bounds the rows it holds in memory at once. */
+const GC_CHUNK = 512;
 
 /** Commits between two checkpoints by the worker: about SQLite's own default of 1000 WAL pages. */
 const CHECKPOINT_EVERY = 100;
@@ -133,6 +159,9 @@ interface RecordRow {
   readonly expiresAt: number | null;
 }
 
+/** The table that holds an index's rows. */
+type IndexTable = 'unique_values' | 'shared_values';
+
 type Statements = ReturnType<typeof prepare>;
 
 /** A write waiting for its turn's commit. */
@@ -144,13 +173,10 @@ interface PendingWrite {
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
-/**
- * The live records an index value leads to. The `is_unique` term is what lets SQLite use the
- * partial index that holds the rows (the unique one or record_indexes_shared).
- */
-export function findByIndex(rows: 'is_unique' | 'is_unique = 0'): string {
-  return `SELECT id, r.value, expires_at AS expiresAt FROM record_indexes i JOIN records r USING (kind, id)
-          WHERE kind = ? AND index_name = ? AND i.value = ? AND ${rows} AND ${LIVE} ORDER BY id`;
+/** The live records an index value leads to, in id order. */
+export function findByIndex(table: IndexTable): string {
+  return `SELECT id, r.value, expires_at AS expiresAt FROM ${table} i JOIN records r USING (kind, id)
+          WHERE kind = ? AND index_name = ? AND i.value = ? AND ${LIVE} ORDER BY id`;
 }
 
 function prepare(db: Database.Database) {
@@ -158,39 +184,53 @@ function prepare(db: Database.Database) {
     read: db.prepare<[string, string, number], Omit<RecordRow, 'id'>>(
       `SELECT value, expires_at AS expiresAt FROM records WHERE kind = ? AND id = ? AND ${LIVE}`,
     ),
-    expiry: db.prepare<[string, string], Pick<RecordRow, 'expiresAt'>>(
-      'SELECT expires_at AS expiresAt FROM records WHERE kind = ? AND id = ?',
+    /** The stored row, live or not: what a write replaces. */
+    stored: db.prepare<[string, string], Omit<RecordRow, 'id'>>(
+      'SELECT value, expires_at AS expiresAt FROM records WHERE kind = ? AND id = ?',
     ),
     upsert: db.prepare<[string, string, string, number | null]>(
       `INSERT INTO records (kind, id, value, expires_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
     ),
-    delete: db.prepare<[string, string]>('DELETE FROM records WHERE kind = ? AND id = ?'),
-    deleteReturning: db.prepare<[string, string], Pick<RecordRow, 'expiresAt'>>(
-      'DELETE FROM records WHERE kind = ? AND id = ? RETURNING expires_at AS expiresAt',
+    delete: db.prepare<[string, string], Omit<RecordRow, 'id'>>(
+      'DELETE FROM records WHERE kind = ? AND id = ? RETURNING value, expires_at AS expiresAt',
     ),
     list: db.prepare<[string, string, number], RecordRow>(
       `SELECT id, value, expires_at AS expiresAt FROM records WHERE kind = ? AND id >= ? AND ${LIVE} ORDER BY id`,
     ),
     allOfKind: db.prepare<[string], RecordRow>('SELECT id, value, expires_at AS expiresAt FROM records WHERE kind = ?'),
-    gc: db.prepare<[number]>('DELETE FROM records WHERE expires_at <= ?'),
-    findByUnique: db.prepare<[string, string, string, number], RecordRow>(findByIndex('is_unique')),
-    findByShared: db.prepare<[string, string, string, number], RecordRow>(findByIndex('is_unique = 0')),
-    owner: db.prepare<[string, string, string], Pick<RecordRow, 'id' | 'expiresAt'>>(
-      `SELECT id, expires_at AS expiresAt FROM record_indexes i JOIN records r USING (kind, id)
-       WHERE kind = ? AND index_name = ? AND i.value = ? AND is_unique`,
+    gcChunk: db.prepare<[number, number], RecordRow & { readonly kind: string }>(
+      `DELETE FROM records WHERE rowid IN (SELECT rowid FROM records WHERE expires_at <= ? LIMIT ?)
+       RETURNING kind, id, value, expires_at AS expiresAt`,
     ),
-    insertIndex: db.prepare<[string, string, string, string, number]>(
-      'INSERT INTO record_indexes (kind, id, index_name, value, is_unique) VALUES (?, ?, ?, ?, ?)',
+    findByUnique: db.prepare<[string, string, string, number], RecordRow>(findByIndex('unique_values')),
+    findByShared: db.prepare<[string, string, string, number], RecordRow>(findByIndex('shared_values')),
+    /** Who holds a unique value; `expiresAt` undefined when no record is left behind the row. */
+    owner: db.prepare<[string, string, string], { readonly id: string; readonly held: 0 | 1; readonly expiresAt: number | null }>(
+      `SELECT u.id, r.id IS NOT NULL AS held, r.expires_at AS expiresAt FROM unique_values u
+       LEFT JOIN records r ON r.kind = u.kind AND r.id = u.id
+       WHERE u.kind = ? AND u.index_name = ? AND u.value = ?`,
     ),
-    deleteIndexes: db.prepare<[string, string]>('DELETE FROM record_indexes WHERE kind = ? AND id = ?'),
-    deleteKindIndexes: db.prepare<[string]>('DELETE FROM record_indexes WHERE kind = ?'),
+    indexRows: { unique_values: indexRowStatements(db, 'unique_values'), shared_values: indexRowStatements(db, 'shared_values') },
     getMeta: db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck(),
     putMeta: db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
   };
 }
+
+function indexRowStatements(db: Database.Database, table: IndexTable) {
+  return {
+    insert: db.prepare<[string, string, string, string]>(`INSERT INTO ${table} (kind, index_name, value, id) VALUES (?, ?, ?, ?)`),
+    remove: db.prepare<[string, string, string, string]>(`DELETE FROM ${table} WHERE kind = ? AND index_name = ? AND value = ? AND id = ?`),
+    /** A scan of the kind's rows: only for a record whose values cannot be computed. */
+    removeRecord: db.prepare<[string, string]>(`DELETE FROM ${table} WHERE kind = ? AND id = ?`),
+    removeKind: db.prepare<[string]>(`DELETE FROM ${table} WHERE kind = ?`),
+  };
+}
+
+const tableOf = (entry: IndexEntry): IndexTable => (entry.unique ? 'unique_values' : 'shared_values');
+const keyOf = (entry: IndexEntry): string => `${entry.index}\0${entry.value}`;
 
 export class SqliteStorage implements Storage {
   readonly #db: Database.Database;
@@ -215,6 +255,7 @@ export class SqliteStorage implements Storage {
     this.#write = db.transaction(this.#write);
     this.#update = db.transaction(this.#update);
     this.#applyAll = db.transaction(this.#applyAll);
+    this.#collect = db.transaction(this.#collect);
   }
 
   /**
@@ -233,7 +274,6 @@ export class SqliteStorage implements Storage {
       if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') throw new StorageError(`${file}: WAL mode unavailable`);
       db.pragma(`synchronous = ${synchronous}`);
       db.pragma('busy_timeout = 5000');
-      db.pragma('foreign_keys = ON');
       migrate(db, file);
       const storage = new SqliteStorage(db, file, schema, now, cache);
       storage.#rebuildChangedIndexes();
@@ -285,12 +325,9 @@ export class SqliteStorage implements Storage {
   }
 
   async delete(kind: string, id: string): Promise<boolean> {
-    this.#kind(kind);
+    const definition = this.#kind(kind);
     checkId(id);
-    const removed = (await this.#enqueue(() => {
-      this.#cache.forget(kind, id);
-      return this.#sql.deleteReturning.get(kind, id);
-    })) as Pick<RecordRow, 'expiresAt'> | undefined;
+    const removed = (await this.#enqueue(() => this.#remove(kind, definition, id))) as Pick<RecordRow, 'expiresAt'> | undefined;
     return removed !== undefined && isLive(removed.expiresAt, this.#now());
   }
 
@@ -356,7 +393,7 @@ export class SqliteStorage implements Storage {
   async gc(now = this.#now()): Promise<number> {
     this.#open();
     checkInstant(now);
-    const removed = this.#sql.gc.run(now).changes;
+    const removed = this.#collect(now);
     // Expired entries are never served anyway; this frees their memory.
     if (removed > 0) this.#cache.clear();
     if (removed > 0) this.#checkpointer.committed();
@@ -382,6 +419,17 @@ export class SqliteStorage implements Storage {
     this.#db.close();
   }
 
+  /** Removes expired records with their index rows, a chunk at a time; a transaction (see the constructor). */
+  #collect = (now: number): number => {
+    let removed = 0;
+    for (;;) {
+      const rows = this.#sql.gcChunk.all(now, GC_CHUNK);
+      for (const row of rows) this.#removeIndexRows(row.kind, this.#knownKind(row.kind), row.id, row.value);
+      removed += rows.length;
+      if (rows.length < GC_CHUNK) return removed;
+    }
+  };
+
   /** Inserts or replaces a record; a transaction (see the constructor). */
   #write = (
     mode: 'create' | 'put',
@@ -392,13 +440,20 @@ export class SqliteStorage implements Storage {
     expiresAt: number | undefined,
   ): void => {
     const now = this.#now();
-    let fresh = false;
-    if (mode === 'create') {
-      const existing = this.#sql.expiry.get(kind, id);
-      if (existing !== undefined && isLive(existing.expiresAt, now)) throw new AlreadyExistsError(kind, id);
-      fresh = existing === undefined;
-    }
-    this.#store(kind, definition, id, text, expiresAt, now, fresh);
+    // A kind without indexes has no rows to replace, so a put need not read what it replaces.
+    const stored = mode === 'create' || definition.indexes !== undefined ? this.#sql.stored.get(kind, id) : undefined;
+    const live = stored !== undefined && isLive(stored.expiresAt, now);
+    if (mode === 'create' && live) throw new AlreadyExistsError(kind, id);
+    const previous = stored === undefined ? undefined : { entries: this.#entriesOf(definition, stored.value), live };
+    this.#store(kind, definition, id, text, expiresAt, now, previous);
+  };
+
+  /** Deletes a record and its index rows; a transaction (see the constructor). */
+  #remove = (kind: string, definition: KindDefinition<unknown> | undefined, id: string): Omit<RecordRow, 'id'> | undefined => {
+    this.#cache.forget(kind, id);
+    const removed = this.#sql.delete.get(kind, id);
+    if (removed !== undefined) this.#removeIndexRows(kind, definition, id, removed.value);
+    return removed;
   };
 
   /** Reads a record, calls the updater and writes the result; a transaction (see the constructor). */
@@ -412,32 +467,79 @@ export class SqliteStorage implements Storage {
     const now = this.#now();
     const current = this.#sql.read.get(kind, id, now);
     if (current === undefined) throw new NotFoundError(kind, id);
-    const next = updater(JSON.parse(current.value));
+    const parsed = JSON.parse(current.value) as Json;
+    // Before the updater runs: it may change the object it is given.
+    const entries = indexEntries(definition, parsed);
+    const next = updater(parsed);
     if (next === undefined) {
-      this.#cache.forget(kind, id);
-      this.#sql.delete.run(kind, id);
+      this.#remove(kind, definition, id);
       return undefined;
     }
     const text = toJsonText(next);
-    this.#store(kind, definition, id, text, expiresAt ?? current.expiresAt ?? undefined, now);
+    this.#store(kind, definition, id, text, expiresAt ?? current.expiresAt ?? undefined, now, { entries, live: true });
     return JSON.parse(text);
   };
 
   /**
-   * Writes a record and replaces its index rows, once its unique values are known to be free.
-   * `fresh`: no row had this id, so there are no old index rows to remove.
+   * Writes a record and its index rows, once its unique values are known to be free. `previous`:
+   * the values of the record it replaces. A live one's rows are all there, so only the values that
+   * changed are touched (an update that changes no indexed field writes no index row); an expired
+   * one may have missed a rebuild (which skips expired records), so its rows go and all are written.
    */
-  #store(kind: string, definition: KindDefinition<unknown>, id: string, text: string, expiresAt: number | undefined, now: number, fresh = false): void {
+  #store(
+    kind: string,
+    definition: KindDefinition<unknown>,
+    id: string,
+    text: string,
+    expiresAt: number | undefined,
+    now: number,
+    previous?: { readonly entries: readonly IndexEntry[] | undefined; readonly live: boolean },
+  ): void {
     const entries = indexEntries(definition, JSON.parse(text) as Json);
     this.#claim(kind, id, entries, now);
     this.#cache.forget(kind, id);
     this.#sql.upsert.run(kind, id, text, expiresAt ?? null);
-    if (!fresh) this.#sql.deleteIndexes.run(kind, id);
-    this.#insertIndexes(kind, id, entries);
+    if (previous === undefined) return this.#insertIndexRows(kind, id, entries);
+    if (previous.entries === undefined || !previous.live) {
+      this.#removeIndexRowsOf(kind, id, previous.entries);
+      return this.#insertIndexRows(kind, id, entries);
+    }
+    const kept = new Set(entries.map(keyOf));
+    const had = new Set(previous.entries.map(keyOf));
+    this.#removeIndexRowsOf(kind, id, previous.entries.filter((entry) => !kept.has(keyOf(entry))));
+    this.#insertIndexRows(kind, id, entries.filter((entry) => !had.has(keyOf(entry))));
   }
 
-  #insertIndexes(kind: string, id: string, entries: readonly IndexEntry[]): void {
-    for (const { index, value, unique } of entries) this.#sql.insertIndex.run(kind, id, index, value, unique ? 1 : 0);
+  #insertIndexRows(kind: string, id: string, entries: readonly IndexEntry[]): void {
+    for (const entry of entries) this.#sql.indexRows[tableOf(entry)].insert.run(kind, entry.index, entry.value, id);
+  }
+
+  /** Removes the given rows of a record; without them (undefined), every row of the record, by a scan. */
+  #removeIndexRowsOf(kind: string, id: string, entries: readonly IndexEntry[] | undefined): void {
+    if (entries !== undefined) {
+      for (const entry of entries) this.#sql.indexRows[tableOf(entry)].remove.run(kind, entry.index, entry.value, id);
+      return;
+    }
+    this.#sql.indexRows.unique_values.removeRecord.run(kind, id);
+    this.#sql.indexRows.shared_values.removeRecord.run(kind, id);
+  }
+
+  /** Removes the index rows of a record that is gone, given its stored text. */
+  #removeIndexRows(kind: string, definition: KindDefinition<unknown> | undefined, id: string, text: string): void {
+    this.#removeIndexRowsOf(kind, id, definition === undefined ? undefined : this.#entriesOf(definition, text));
+  }
+
+  /**
+   * The index values of a stored record, or undefined when they cannot be computed: a record
+   * written before its kind had an index that now throws on it (rebuilds skip expired records).
+   */
+  #entriesOf(definition: KindDefinition<unknown>, text: string): IndexEntry[] | undefined {
+    if (definition.indexes === undefined) return [];
+    try {
+      return indexEntries(definition, JSON.parse(text) as Json);
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -449,9 +551,10 @@ export class SqliteStorage implements Storage {
       if (!unique) continue;
       const owner = this.#sql.owner.get(kind, index, value);
       if (owner === undefined || owner.id === id) continue;
-      if (isLive(owner.expiresAt, now)) throw new AlreadyExistsError(kind, id, index);
-      this.#cache.forget(kind, owner.id);
-      this.#sql.delete.run(kind, owner.id);
+      if (owner.held === 1 && isLive(owner.expiresAt, now)) throw new AlreadyExistsError(kind, id, index);
+      if (owner.held === 1) this.#remove(kind, this.#knownKind(kind), owner.id);
+      // A row its record did not take with it (it could not compute its values) is nobody's.
+      this.#sql.indexRows.unique_values.remove.run(kind, index, value, owner.id);
     }
   }
 
@@ -469,17 +572,23 @@ export class SqliteStorage implements Storage {
           const declared = declaredIndexes(definition);
           const key = `indexes:${kind}`;
           if (this.#sql.getMeta.get(key) === declared) continue;
-          this.#sql.deleteKindIndexes.run(kind);
+          this.#sql.indexRows.unique_values.removeKind.run(kind);
+          this.#sql.indexRows.shared_values.removeKind.run(kind);
           for (const { id, value, expiresAt } of this.#sql.allOfKind.all(kind)) {
             if (!isLive(expiresAt, now)) continue;
             const entries = indexEntries(definition, JSON.parse(value) as Json);
             this.#claim(kind, id, entries, now);
-            this.#insertIndexes(kind, id, entries);
+            this.#insertIndexRows(kind, id, entries);
           }
           this.#sql.putMeta.run(key, declared);
         }
       })
       .immediate();
+  }
+
+  /** A kind's definition, or undefined for stored records of a kind the schema no longer has. */
+  #knownKind(kind: string): KindDefinition<unknown> | undefined {
+    return Object.hasOwn(this.#schema, kind) ? (this.#schema[kind] as KindDefinition<unknown>) : undefined;
   }
 
   #open(): void {
