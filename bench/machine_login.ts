@@ -10,7 +10,8 @@
  * token in the state store. Reported: logins/s, p50/p99 latency, server CPU per login, and the
  * ratio to the bare verify rate (target ≥ 25% for ES256, p99 < 50 ms); then the issuer's request
  * counts (discovery and JWKS fetched once per cache period, not per login) and whether the
- * configuration file (lowdb) was written during the logins (it must not be).
+ * configuration file (lowdb) was written during the logins (it must not be). What the server's
+ * own metrics say about each run's pauses (GC, event-loop delay) shows where the p99 comes from.
  *
  * Two reference rows put the figures in proportion: the same server answering the cheapest JSON
  * POST of this API (revoking an unknown token: body, hash, one state-store read, no crypto, no
@@ -28,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { jwtVerify } from 'jose';
 import { startBenchIssuer, type BenchIssuer } from './support/issuer.js';
+import { describePauses, pausesBetween, readServerMetrics, type PauseReport } from './support/server_metrics.js';
 import { startServerProcess, type ServerProcess } from './support/server_process.js';
 import { printTable } from './support/table.js';
 
@@ -54,6 +56,7 @@ interface LoadRun {
   readonly p99: number;
   readonly total: number;
   readonly cpuPerRequestUs: number;
+  readonly pauses: PauseReport;
 }
 
 export async function runMachineLoginBench(): Promise<void> {
@@ -91,7 +94,7 @@ export async function runMachineLoginBench(): Promise<void> {
     const percent = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)}%`;
     printTable(
       `Machine login over HTTP (${CONNECTIONS} keep-alive connections, ${DURATION_SECONDS} s per algorithm, server in a child process) vs bare jose jwtVerify in this process`,
-      ['request', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'bare jose verify/s (1 | 50 in flight)', 'logins / bare jose (1 | 50)', 'bare node:crypto verify/s', 'logins / node:crypto'],
+      ['request', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'bare jose verify/s (1 | 50 in flight)', 'logins / bare jose (1 | 50)', 'bare node:crypto verify/s', 'logins / node:crypto', 'server: major GCs | other GC | event-loop delay max / p99'],
       [
         ...ALGORITHMS.map((alg) => {
           const run = runs.get(alg)!;
@@ -106,9 +109,10 @@ export async function runMachineLoginBench(): Promise<void> {
             `${percent(run.rps, rate.sequential)} | ${percent(run.rps, rate.concurrent)}`,
             Math.round(rate.nodeCrypto),
             percent(run.rps, rate.nodeCrypto),
+            describePauses(run.pauses),
           ];
         }),
-        ['HTTP floor: revoke unknown token', floor.rps, floor.p50, floor.p99, floor.cpuPerRequestUs, '-', '-', '-', '-'],
+        ['HTTP floor: revoke unknown token', floor.rps, floor.p50, floor.p99, floor.cpuPerRequestUs, '-', '-', '-', '-', describePauses(floor.pauses)],
       ],
     );
     const counts = issuer.counts();
@@ -218,6 +222,7 @@ function loginRequest(identityId: string, pool: readonly string[]): () => string
 }
 
 async function load(server: ServerProcess, body: () => string, seconds: number, path = '/api/v1/auth/oidc-auth/login'): Promise<LoadRun> {
+  const metricsBefore = await readServerMetrics(server);
   const cpuBefore = await server.cpuMicros();
   const result = await autocannon({
     url: `${server.url}${path}`,
@@ -228,8 +233,10 @@ async function load(server: ServerProcess, body: () => string, seconds: number, 
     requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
   });
   const cpu = (await server.cpuMicros()) - cpuBefore;
+  const pauses = pausesBetween(metricsBefore, await readServerMetrics(server));
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return {
+    pauses,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,

@@ -37,6 +37,7 @@ import { Provider, type Configuration } from 'oidc-provider';
 import { isSigningAlgorithm, type SigningAlgorithm } from '../keys/named_key_params.js';
 import { MapAdapter } from './support/map_adapter.js';
 import { printTable } from './support/table.js';
+import { readServerMetrics } from './support/server_metrics.js';
 import { profileArgs, startServerProcess, type ServerProcess } from './support/server_process.js';
 
 const CONNECTIONS = 50;
@@ -162,15 +163,11 @@ function callsPerRequest(before: Map<string, number>, after: Map<string, number>
 
 /** Counts of `lanyard_storage_operation_duration_seconds` by operation and kind. */
 async function lanyardStorageCalls(server: ServerProcess): Promise<Map<string, number>> {
-  const res = await fetch(`${server.url}/v1/sys/metrics?format=prometheus`, { headers: { 'x-vault-token': server.rootToken } });
-  if (!res.ok) throw new Error(`metrics: ${res.status}`);
   const calls = new Map<string, number>();
-  for (const line of (await res.text()).split('\n')) {
-    if (!line.startsWith('lanyard_storage_operation_duration_seconds_count{')) continue;
-    const operation = /operation="([^"]*)"/.exec(line)?.[1];
-    const kind = /kind="([^"]*)"/.exec(line)?.[1];
-    const count = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (operation !== undefined && kind !== undefined) calls.set(`${operation} ${kind}`.trim(), count);
+  for (const sample of await readServerMetrics(server)) {
+    if (sample.name !== 'lanyard_storage_operation_duration_seconds_count') continue;
+    const { operation, kind } = sample.labels;
+    if (operation !== undefined && kind !== undefined) calls.set(`${operation} ${kind}`.trim(), sample.value);
   }
   return calls;
 }
