@@ -121,8 +121,11 @@ const DEFAULT_CACHE_ENTRIES = 4096;
 /** Expired records removed per statement by gc, which bounds the rows it holds in memory at once. */
 const GC_CHUNK = 512;
 
-/** Commits between two checkpoints by the worker: about SQLite's own default of 1000 WAL pages. */
-const CHECKPOINT_EVERY = 100;
+/**
+ * Writes committed before the worker is asked for a checkpoint, if it is not still busy with the
+ * last one: a few hundred WAL pages, below SQLite's own default of 1000.
+ */
+const CHECKPOINT_AFTER_WRITES = 50;
 /** The main connection's own automatic checkpoint, only reached when the worker falls behind. */
 const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 /** SQLite's default, restored when no worker can run. */
@@ -150,6 +153,7 @@ parentPort.on('message', (message) => {
     // Another checkpoint is running (the main connection's fallback): this one is not needed.
     if (error.code !== 'SQLITE_BUSY') throw error;
   }
+  parentPort.postMessage('done');
 });
 `;
 
@@ -351,7 +355,7 @@ export class SqliteStorage implements Storage {
       for (const write of batch) write.reject(error);
       return;
     }
-    this.#checkpointer.committed();
+    this.#checkpointer.committed(batch.length);
     batch.forEach((write, i) => {
       const outcome = outcomes[i] as Outcome;
       if (outcome.ok) write.resolve(outcome.value);
@@ -396,7 +400,7 @@ export class SqliteStorage implements Storage {
     const removed = this.#collect(now);
     // Expired entries are never served anyway; this frees their memory.
     if (removed > 0) this.#cache.clear();
-    if (removed > 0) this.#checkpointer.committed();
+    if (removed > 0) this.#checkpointer.committed(removed);
     return removed;
   }
 
@@ -404,7 +408,7 @@ export class SqliteStorage implements Storage {
     this.#open();
     const token = randomUUID();
     this.#sql.putMeta.run('ping', token);
-    this.#checkpointer.committed();
+    this.#checkpointer.committed(1);
     if (this.#sql.getMeta.get('ping') !== token) throw new StorageError('ping read back a different value');
   }
 
@@ -605,16 +609,25 @@ export class SqliteStorage implements Storage {
  * Moves WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside the commit
  * that crosses its threshold and fsyncs the WAL and the database file there, so on a busy disk
  * that one commit stalls every request for tens of milliseconds. Here the worker is asked for a
- * checkpoint every CHECKPOINT_EVERY commits instead; it starts with the first request, so a
- * store that is barely written never starts one. The main connection keeps a much higher
- * automatic threshold in case the worker falls behind, and SQLite's default if it fails.
+ * checkpoint once CHECKPOINT_AFTER_WRITES writes have been committed and it has finished the last
+ * one, so under load it checkpoints back to back and the WAL keeps restarting from its start; it
+ * starts with the first request, so a store that is barely written never starts one. The main
+ * connection keeps a much higher automatic threshold in case the worker falls behind, and
+ * SQLite's default if it fails.
+ *
+ * Asking every 100 commits instead let the WAL outgrow that threshold under load (a group commit
+ * holds many writes): the main thread then checkpointed inside a commit every few seconds, with
+ * fsyncs of 6–57 ms, which was the machine-login benchmark's event-loop delay (p99 ~100 ms).
  */
 class Checkpointer {
   readonly #db: Database.Database;
   readonly #file: string;
   #worker: Worker | undefined;
   #exited: Promise<unknown> = Promise.resolve();
-  #commits = 0;
+  /** Writes committed since the worker was last asked. */
+  #writes = 0;
+  /** The worker is running a checkpoint it was asked for. */
+  #busy = false;
   #disabled = false;
 
   constructor(db: Database.Database, file: string) {
@@ -623,10 +636,18 @@ class Checkpointer {
     db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   }
 
-  committed(): void {
-    if (this.#disabled || ++this.#commits < CHECKPOINT_EVERY) return;
-    this.#commits = 0;
-    (this.#worker ?? this.#start())?.postMessage('checkpoint');
+  committed(writes: number): void {
+    this.#writes += writes;
+    if (!this.#busy) this.#askIfDue();
+  }
+
+  #askIfDue(): void {
+    if (this.#disabled || this.#writes < CHECKPOINT_AFTER_WRITES) return;
+    const worker = this.#worker ?? this.#start();
+    if (worker === undefined) return;
+    this.#writes = 0;
+    this.#busy = true;
+    worker.postMessage('checkpoint');
   }
 
   /** Stops the worker and waits until its connection is closed. */
@@ -650,6 +671,10 @@ class Checkpointer {
     }
     // Never what keeps a process alive; close() ends it in order.
     worker.unref();
+    worker.on('message', () => {
+      this.#busy = false;
+      this.#askIfDue();
+    });
     worker.on('error', () => this.#fallBack());
     this.#exited = new Promise((resolve) => worker.once('exit', resolve));
     this.#worker = worker;
