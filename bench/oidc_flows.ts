@@ -21,6 +21,9 @@
  * after the run, then the Lanyard/plain ratios. A baseline with failures is reported as such: its
  * ratio would mislead.
  *
+ * `LANYARD_BENCH_OIDC_ENDPOINTS=refresh` (a comma list of userinfo, refresh, code) measures only
+ * those: with LANYARD_BENCH_PROFILE_DIR, the profiles then hold one endpoint's work alone.
+ *
  * This file is also the plain server: started with `--plain-provider`, it serves instead of
  * measuring (configuration from the environment, seeded tokens printed as one JSON line).
  */
@@ -55,6 +58,16 @@ const REDIRECT_URI = 'https://rp.example.com/callback';
 const MOUNT = '/v1/identity/oidc/provider/bench';
 const PLAIN_FLAG = '--plain-provider';
 const PLAIN_ENV = 'LANYARD_BENCH_PLAIN';
+const ENDPOINTS = ['userinfo', 'refresh', 'code'] as const;
+type Endpoint = (typeof ENDPOINTS)[number];
+
+/** The endpoints LANYARD_BENCH_OIDC_ENDPOINTS names, all of them by default. */
+function endpointsWanted(): ReadonlySet<Endpoint> {
+  const names = (process.env.LANYARD_BENCH_OIDC_ENDPOINTS ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !(ENDPOINTS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`LANYARD_BENCH_OIDC_ENDPOINTS: unknown ${unknown.join(', ')}; use ${ENDPOINTS.join(', ')}`);
+  return new Set(names.length === 0 ? ENDPOINTS : (names as Endpoint[]));
+}
 /** The plain child's seeding endpoint (outside the provider's mount). */
 const CODES_PATH = '/bench/codes';
 
@@ -387,6 +400,7 @@ type Run = (target: Target, seconds: number) => Promise<Measurement>;
  * the machine falls on both alike; each figure is the median of the rounds.
  */
 async function benchmark(algorithms: readonly SigningAlgorithm[]): Promise<void> {
+  const wanted = endpointsWanted();
   for (const algorithm of algorithms) {
     const plain = await plainTarget(algorithm);
     const lanyard = await lanyardTarget(algorithm).catch(async (err: unknown) => {
@@ -408,8 +422,10 @@ async function benchmark(algorithms: readonly SigningAlgorithm[]): Promise<void>
     try {
       const pools = new Map([plain, lanyard].map((target) => [target, [...target.refreshTokens]]));
       const endpoints: ReadonlyArray<readonly [string, Run]> = [
-        ['userinfo', userinfoRun],
-        ['token (refresh_token, rotating)', (target, seconds) => refreshRun(target, pools.get(target) as string[], seconds)],
+        ...(wanted.has('userinfo') ? [['userinfo', userinfoRun] as const] : []),
+        ...(wanted.has('refresh')
+          ? [['token (refresh_token, rotating)', (target: Target, seconds: number) => refreshRun(target, pools.get(target) as string[], seconds)] as const]
+          : []),
       ];
       for (const [endpoint, run] of endpoints) {
         for (const target of [plain, lanyard]) {
@@ -426,9 +442,11 @@ async function benchmark(algorithms: readonly SigningAlgorithm[]): Promise<void>
         }
         addRows(endpoint, median(rounds.get(plain) as Measurement[]), median(rounds.get(lanyard) as Measurement[]));
       }
-      const exchanged = new Map<Target, Measurement>();
-      for (const target of [plain, lanyard]) exchanged.set(target, await codeRun(target, await target.codes(CODES)));
-      addRows(`token (authorization_code, ${CODES} codes)`, exchanged.get(plain) as Measurement, exchanged.get(lanyard) as Measurement);
+      if (wanted.has('code')) {
+        const exchanged = new Map<Target, Measurement>();
+        for (const target of [plain, lanyard]) exchanged.set(target, await codeRun(target, await target.codes(CODES)));
+        addRows(`token (authorization_code, ${CODES} codes)`, exchanged.get(plain) as Measurement, exchanged.get(lanyard) as Measurement);
+      }
     } finally {
       await Promise.all([plain.stop(), lanyard.stop()]);
     }
