@@ -209,7 +209,7 @@ function prepare(db: Database.Database) {
     ),
     findByUnique: db.prepare<[string, string, string, number], RecordRow>(findByIndex('unique_values')),
     findByShared: db.prepare<[string, string, string, number], RecordRow>(findByIndex('shared_values')),
-    /** Who holds a unique value; `expiresAt` undefined when no record is left behind the row. */
+    /** Who holds a unique value; `held` is 0 for a row whose record is gone (see #claim). */
     owner: db.prepare<[string, string, string], { readonly id: string; readonly held: 0 | 1; readonly expiresAt: number | null }>(
       `SELECT u.id, r.id IS NOT NULL AS held, r.expires_at AS expiresAt FROM unique_values u
        LEFT JOIN records r ON r.kind = u.kind AND r.id = u.id
