@@ -2,10 +2,13 @@
  * Identity-token issuance (`GET /v1/identity/oidc/token/:role`) over HTTP per key algorithm, next
  * to the bare signing rate of the same algorithm (keys/sign_jwt.ts in this process) and the
  * server's own `GET /v1/sys/health` rate, all in the same run.
+ *
+ * `LANYARD_BENCH_ALGORITHMS=ES256,EdDSA` measures only those algorithms (all by default), so a
+ * profile (LANYARD_BENCH_PROFILE_DIR) holds their work alone.
  */
 import autocannon from 'autocannon';
 import { createKeyState } from '../keys/named_key.js';
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../keys/named_key_params.js';
+import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../keys/named_key_params.js';
 import { signJwt } from '../keys/sign_jwt.js';
 import { printTable } from './support/table.js';
 import { startServerProcess, type ServerProcess } from './support/server_process.js';
@@ -49,7 +52,16 @@ async function bareSigningRate(algorithm: SigningAlgorithm): Promise<number> {
   return count / ((performance.now() - started) / 1000);
 }
 
+/** The algorithms LANYARD_BENCH_ALGORITHMS names, all of them by default. */
+function algorithmsWanted(): readonly SigningAlgorithm[] {
+  const names = (process.env.LANYARD_BENCH_ALGORITHMS ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !isSigningAlgorithm(name));
+  if (unknown.length > 0) throw new Error(`LANYARD_BENCH_ALGORITHMS: unknown ${unknown.join(', ')}; use ${SIGNING_ALGORITHMS.join(', ')}`);
+  return names.length === 0 ? SIGNING_ALGORITHMS : names.filter(isSigningAlgorithm);
+}
+
 export async function runIdentityTokenBench(): Promise<void> {
+  const algorithms = algorithmsWanted();
   const server = await startServerProcess();
   try {
     const entity = await call(server, 'POST', '/v1/identity/entity', { name: 'bench-workload', policies: ['tokens'] });
@@ -57,7 +69,7 @@ export async function runIdentityTokenBench(): Promise<void> {
     const token = (await call(server, 'POST', '/v1/auth/token/create', { entity_id: entity.data.id, policies: ['default'], ttl: '1h' })).auth.client_token as string;
     await rate(server, '/v1/sys/health', undefined, 2); // warm-up
     const rows: Array<Array<string | number>> = [];
-    for (const algorithm of SIGNING_ALGORITHMS) {
+    for (const algorithm of algorithms) {
       const role = `bench-${algorithm.toLowerCase()}`;
       await call(server, 'POST', `/v1/identity/oidc/key/${role}`, { algorithm, allowed_client_ids: '*' });
       await call(server, 'POST', `/v1/identity/oidc/role/${role}`, { key: role, ttl: '1h' });
