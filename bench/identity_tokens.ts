@@ -8,8 +8,9 @@
  */
 import autocannon from 'autocannon';
 import { createKeyState } from '../keys/named_key.js';
-import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningAlgorithm } from '../keys/named_key_params.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../keys/named_key_params.js';
 import { signJwt } from '../keys/sign_jwt.js';
+import { chosenFromEnv } from './support/env_list.js';
 import { printTable } from './support/table.js';
 import { startServerProcess, type ServerProcess } from './support/server_process.js';
 
@@ -52,16 +53,8 @@ async function bareSigningRate(algorithm: SigningAlgorithm): Promise<number> {
   return count / ((performance.now() - started) / 1000);
 }
 
-/** The algorithms LANYARD_BENCH_ALGORITHMS names, all of them by default. */
-function algorithmsWanted(): readonly SigningAlgorithm[] {
-  const names = (process.env.LANYARD_BENCH_ALGORITHMS ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
-  const unknown = names.filter((name) => !isSigningAlgorithm(name));
-  if (unknown.length > 0) throw new Error(`LANYARD_BENCH_ALGORITHMS: unknown ${unknown.join(', ')}; use ${SIGNING_ALGORITHMS.join(', ')}`);
-  return names.length === 0 ? SIGNING_ALGORITHMS : names.filter(isSigningAlgorithm);
-}
-
 export async function runIdentityTokenBench(): Promise<void> {
-  const algorithms = algorithmsWanted();
+  const algorithms = chosenFromEnv('LANYARD_BENCH_ALGORITHMS', SIGNING_ALGORITHMS);
   const server = await startServerProcess();
   try {
     const entity = await call(server, 'POST', '/v1/identity/entity', { name: 'bench-workload', policies: ['tokens'] });

@@ -40,6 +40,7 @@ import { Provider, type Configuration } from 'oidc-provider';
 import { isSigningAlgorithm, type SigningAlgorithm } from '../keys/named_key_params.js';
 import { MapAdapter } from './support/map_adapter.js';
 import { printTable } from './support/table.js';
+import { chosenFromEnv } from './support/env_list.js';
 import { readServerMetrics } from './support/server_metrics.js';
 import { profileArgs, startServerProcess, type ServerProcess } from './support/server_process.js';
 
@@ -50,6 +51,13 @@ const ROUND_SECONDS = 5;
 /** Authorization codes per side for the code-exchange row (each is used once). */
 const CODES = 1_000;
 /**
+ * Codes exchanged first on each side and not counted. Without them a run of the code row alone
+ * (LANYARD_BENCH_OIDC_ENDPOINTS=code) met a cold server: the plain library did 705 exchanges/s at
+ * 1,770 µs each; after 200 it did ~940/s, after 1,000 ~1,050/s at ~1,140 µs, near what it does
+ * after the other rows have run.
+ */
+const WARMUP_CODES = 1_000;
+/**
  * Refresh tokens per server. Every connection holds one in flight, and a run that ends cuts its
  * in-flight requests off, losing their new tokens: each run may cost a token per connection.
  */
@@ -58,16 +66,8 @@ const REDIRECT_URI = 'https://rp.example.com/callback';
 const MOUNT = '/v1/identity/oidc/provider/bench';
 const PLAIN_FLAG = '--plain-provider';
 const PLAIN_ENV = 'LANYARD_BENCH_PLAIN';
+/** What LANYARD_BENCH_OIDC_ENDPOINTS may name. */
 const ENDPOINTS = ['userinfo', 'refresh', 'code'] as const;
-type Endpoint = (typeof ENDPOINTS)[number];
-
-/** The endpoints LANYARD_BENCH_OIDC_ENDPOINTS names, all of them by default. */
-function endpointsWanted(): ReadonlySet<Endpoint> {
-  const names = (process.env.LANYARD_BENCH_OIDC_ENDPOINTS ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
-  const unknown = names.filter((name) => !(ENDPOINTS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`LANYARD_BENCH_OIDC_ENDPOINTS: unknown ${unknown.join(', ')}; use ${ENDPOINTS.join(', ')}`);
-  return new Set(names.length === 0 ? ENDPOINTS : (names as Endpoint[]));
-}
 /** The plain child's seeding endpoint (outside the provider's mount). */
 const CODES_PATH = '/bench/codes';
 
@@ -400,7 +400,7 @@ type Run = (target: Target, seconds: number) => Promise<Measurement>;
  * the machine falls on both alike; each figure is the median of the rounds.
  */
 async function benchmark(algorithms: readonly SigningAlgorithm[]): Promise<void> {
-  const wanted = endpointsWanted();
+  const wanted = new Set(chosenFromEnv('LANYARD_BENCH_OIDC_ENDPOINTS', ENDPOINTS));
   for (const algorithm of algorithms) {
     const plain = await plainTarget(algorithm);
     const lanyard = await lanyardTarget(algorithm).catch(async (err: unknown) => {
@@ -444,7 +444,11 @@ async function benchmark(algorithms: readonly SigningAlgorithm[]): Promise<void>
       }
       if (wanted.has('code')) {
         const exchanged = new Map<Target, Measurement>();
-        for (const target of [plain, lanyard]) exchanged.set(target, await codeRun(target, await target.codes(CODES)));
+        for (const target of [plain, lanyard]) {
+          const warm = await codeRun(target, await target.codes(WARMUP_CODES));
+          if (warm.failed > 0) throw new Error(`code exchange warm-up: ${warm.failed} failed requests on ${target === plain ? 'the plain library' : 'Lanyard'}`);
+          exchanged.set(target, await codeRun(target, await target.codes(CODES)));
+        }
         addRows(`token (authorization_code, ${CODES} codes)`, exchanged.get(plain) as Measurement, exchanged.get(lanyard) as Measurement);
       }
     } finally {
